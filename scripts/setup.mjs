@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// One set-up step shared by `npm start`, `npm test` and `npm run bench`: installs what is missing
+// (Debian packages, npm packages), builds the TypeScript, and puts `berth` on PATH. Idempotent and quiet
+// when nothing is missing, so it can run before every start.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, symlinkSync, unlinkSync, lstatSync, readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const extra = process.argv.slice(2).filter((a) => a.startsWith('--with=')).flatMap((a) => a.slice(7).split(','));
+
+// Debian packages Berth drives at run time: the OCI runtimes, the monitor, the busybox that seeds the
+// offline `busybox` image, setfattr for overlay opaque dirs, ps for `top`, ip for namespaces.
+const debs = [
+  ['runc', '/usr/sbin/runc'],
+  ['crun', '/usr/bin/crun'],
+  ['conmon', '/usr/bin/conmon'],
+  ['busybox-static', '/bin/busybox'],
+  ['attr', '/usr/bin/setfattr'],
+  ['procps', '/bin/ps'],
+  ['iproute2', '/sbin/ip'],
+  ...extra.map((name) => [name, null]),
+];
+
+function log(msg) { process.stderr.write(`setup: ${msg}\n`); }
+
+function debInstalled(name, probe) {
+  if (probe && existsSync(probe)) {
+    if (name !== 'busybox-static') return true;
+    // /bin/busybox may be the dynamic busybox; the image needs the static one.
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+    return r.status === 0 && r.stdout.includes('install ok installed');
+  }
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
+const missing = debs.filter(([name, probe]) => !debInstalled(name, probe)).map(([name]) => name);
+if (missing.length > 0) {
+  if (process.getuid && process.getuid() !== 0) {
+    log(`missing Debian packages: ${missing.join(' ')} (run as root to install them)`);
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  let r = run(['install', '-y', '-q', '--no-install-recommends', ...missing]);
+  if (r.status !== 0) {
+    run(['update', '-q']);
+    r = run(['install', '-y', '-q', '--no-install-recommends', ...missing]);
+  }
+  if (r.status !== 0) { log('apt-get install failed'); process.exit(1); }
+}
+
+// npm packages: install when node_modules is missing or older than the manifest.
+const nm = join(root, 'node_modules');
+const lock = join(root, 'package-lock.json');
+const stamp = join(nm, '.package-lock.json');
+if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lock).mtimeMs - 1000) {
+  log('installing npm packages');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+// Build.
+execFileSync(process.execPath, [join(nm, 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
+
+// `berth` and `berthd` on PATH, as a user expects after set-up.
+if (process.getuid && process.getuid() === 0) {
+  for (const name of ['berth', 'berthd']) {
+    const link = `/usr/local/bin/${name}`;
+    const target = join(root, 'bin', name);
+    try {
+      if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
+      unlinkSync(link);
+    } catch { /* absent */ }
+    try { symlinkSync(target, link); } catch (err) { log(`could not link ${link}: ${err.message}`); }
+  }
+}
+void readFileSync;

@@ -1,0 +1,169 @@
+// /_ping, /version, /info, /events.
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Router } from '../router.js';
+import type { Engine } from '../../engine/engine.js';
+import { API_VERSION, MIN_API_VERSION, filtersQuery, checkFilterKeys, sendJson, startStream, type RequestContext, type Filters } from '../context.js';
+import { probeRuntimes, cgroupLayout } from '../../runtime/runtimes.js';
+import type { EngineEvent } from '../../engine/events.js';
+import { invalidArgument } from '../../errors.js';
+
+export const BERTH_VERSION = '0.1.0';
+
+function kernelVersion(): string {
+  return os.release();
+}
+
+function osName(): string {
+  try {
+    const m = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'));
+    return m ? m[1] : 'Linux';
+  } catch { return 'Linux'; }
+}
+
+function ping(ctx: RequestContext): void {
+  ctx.res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+    'Builder-Version': '1',
+    'Content-Length': 2,
+  });
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
+}
+
+/** Docker's event time filters: unix seconds (with optional fraction) or RFC 3339. */
+export function parseEventTime(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    const [s, frac = ''] = v.split('.');
+    return Number(s) * 1e9 + Number((frac + '000000000').slice(0, 9));
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid time value ${v}`);
+  return t * 1e6;
+}
+
+function eventMatches(ev: EngineEvent, f: Filters): boolean {
+  const any = (key: string, test: (v: string) => boolean) => !f[key] || f[key].length === 0 || f[key].some(test);
+  const attrs = ev.Actor.Attributes;
+  return any('type', (v) => v === ev.Type)
+    && any('event', (v) => v === ev.Action || ev.Action.startsWith(v + ':'))
+    && any('container', (v) => ev.Type === 'container' && (ev.Actor.ID.startsWith(v) || attrs.name === v))
+    && any('image', (v) => (ev.Type === 'image' && (ev.Actor.ID.includes(v) || attrs.name === v)) || attrs.image === v)
+    && any('label', (v) => { const [k, val] = v.split('='); return val === undefined ? k in attrs : attrs[k] === val; })
+    && any('network', (v) => ev.Type === 'network' && (ev.Actor.ID.startsWith(v) || attrs.name === v))
+    && any('volume', (v) => ev.Type === 'volume' && ev.Actor.ID === v)
+    && any('daemon', () => ev.Type === 'daemon')
+    && any('scope', (v) => v === 'local');
+}
+
+function events(engine: Engine, ctx: RequestContext): void {
+  const f = filtersQuery(ctx.query);
+  checkFilterKeys(f, ['container', 'event', 'image', 'label', 'network', 'type', 'volume', 'daemon', 'plugin', 'scope', 'node', 'service', 'secret', 'config']);
+  const since = ctx.query.get('since');
+  const until = ctx.query.get('until');
+  const sinceNs = since ? parseEventTime(since) : undefined;
+  const untilNs = until ? parseEventTime(until) : undefined;
+  const res = startStream(ctx);
+  const write = (ev: EngineEvent) => {
+    if (untilNs !== undefined && ev.timeNano > untilNs) return;
+    if (eventMatches(ev, f)) res.write(JSON.stringify(ev) + '\n');
+  };
+  if (sinceNs !== undefined) for (const ev of engine.events.since(sinceNs)) write(ev);
+  if (untilNs !== undefined && untilNs <= Date.now() * 1e6) { res.end(); return; }
+  const unsubscribe = engine.events.subscribe(write);
+  let timer: NodeJS.Timeout | undefined;
+  if (untilNs !== undefined) timer = setTimeout(() => res.end(), Math.max(0, untilNs / 1e6 - Date.now()));
+  const stop = () => { unsubscribe(); if (timer) clearTimeout(timer); };
+  res.on('close', stop);
+  res.on('finish', stop);
+}
+
+export function registerSystemRoutes(router: Router, engine: Engine): void {
+  router.get('/_ping', ping);
+  router.head('/_ping', ping);
+
+  router.get('/version', (ctx) => {
+    sendJson(ctx, 200, {
+      Platform: { Name: 'Berth Engine' },
+      Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: goArch(), KernelVersion: kernelVersion() } }],
+      Version: BERTH_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: 'berth',
+      GoVersion: `node${process.versions.node}`,
+      Os: 'linux',
+      Arch: goArch(),
+      KernelVersion: kernelVersion(),
+      BuildTime: '',
+    });
+  });
+
+  router.get('/info', (ctx) => {
+    const cfg = engine.config;
+    const c = engine.containers.counts();
+    const runtimes: Record<string, { path: string; status?: Record<string, string> }> = {};
+    for (const r of probeRuntimes(cfg)) {
+      runtimes[r.name] = { path: r.path, status: { usable: String(r.usable), ...(r.version ? { version: r.version } : {}), ...(r.reason ? { reason: r.reason } : {}) } };
+    }
+    sendJson(ctx, 200, {
+      ID: engine.instanceId,
+      Containers: c.total,
+      ContainersRunning: c.running,
+      ContainersPaused: c.paused,
+      ContainersStopped: c.stopped,
+      Images: engine.images.count(),
+      Driver: 'overlay2',
+      DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
+      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['k8s-file'] },
+      MemoryLimit: true,
+      SwapLimit: false,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: true,
+      Debug: cfg.logLevel === 'debug',
+      NFd: 0,
+      OomKillDisable: false,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: 'k8s-file',
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: cgroupLayout() === 'v2' ? '2' : '1',
+      NEventsListener: 0,
+      KernelVersion: kernelVersion(),
+      OperatingSystem: osName(),
+      OSVersion: '',
+      OSType: 'linux',
+      Architecture: os.machine(),
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      DockerRootDir: cfg.dataRoot,
+      HttpProxy: '', HttpsProxy: '', NoProxy: '',
+      Name: os.hostname(),
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: BERTH_VERSION,
+      Runtimes: runtimes,
+      DefaultRuntime: cfg.defaultRuntime,
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: true,
+      Isolation: '',
+      InitBinary: '',
+      ContainerdCommit: { ID: '' }, RuncCommit: { ID: '' }, InitCommit: { ID: '' },
+      SecurityOptions: [],
+      Warnings: cfg.hosts.some((h) => h.startsWith('tcp://')) && !cfg.tls ? ['WARNING: API is accessible on http:// without encryption.'] : [],
+    });
+  });
+
+  router.get('/events', (ctx) => events(engine, ctx));
+}
+
+function goArch(): string {
+  const a = os.arch();
+  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
+}

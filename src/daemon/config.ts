@@ -1,0 +1,146 @@
+// berthd configuration: flags (Docker's dockerd names) over daemon.json over defaults.
+import { readFileSync, existsSync } from 'node:fs';
+import { invalidArgument } from '../errors.js';
+import { isLogLevel, type LogLevel } from '../util/log.js';
+
+export interface RuntimeEntry { path: string; runtimeArgs?: string[] }
+
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  logLevel: LogLevel;
+  defaultRuntime: string;
+  runtimes: Record<string, RuntimeEntry>;
+  /** Group owning the UNIX socket (Docker's --group); root when unset. */
+  group?: string;
+  tls: boolean;
+  tlsVerify: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Explicit opt-in to plain TCP without TLS (refused otherwise). */
+  insecureTcp: boolean;
+  /** Seed `busybox:latest` from the host's busybox-static when no busybox image exists. */
+  seedBusybox: boolean;
+  configFile?: string;
+}
+
+export const DEFAULT_SOCKET = 'unix:///run/berth/berth.sock';
+
+export function defaultConfig(): DaemonConfig {
+  return {
+    hosts: [],
+    dataRoot: '/var/lib/berth',
+    execRoot: '/run/berth',
+    logLevel: 'info',
+    defaultRuntime: 'runc',
+    runtimes: {
+      runc: { path: '/usr/sbin/runc' },
+      crun: { path: '/usr/bin/crun' },
+    },
+    tls: false,
+    tlsVerify: false,
+    insecureTcp: false,
+    seedBusybox: true,
+  };
+}
+
+const usage = `Usage: berthd [OPTIONS]
+
+A container engine that serves the Docker Engine API.
+
+Options:
+  -H, --host list              Daemon socket(s) to connect to (default unix:///run/berth/berth.sock)
+      --data-root string       Root directory of persistent state (default "/var/lib/berth")
+      --exec-root string       Root directory for execution state files (default "/run/berth")
+      --config-file string     Daemon configuration file (default "/etc/berth/daemon.json")
+  -l, --log-level string       Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+      --default-runtime string Default OCI runtime for containers (default "runc")
+  -G, --group string           Group for the unix socket (default root)
+      --tls                    Use TLS; implied by --tlsverify
+      --tlsverify              Use TLS and verify the remote
+      --tlscacert string       Trust certs signed only by this CA
+      --tlscert string         Path to TLS certificate file
+      --tlskey string          Path to TLS key file
+      --insecure-tcp           Allow plain TCP without TLS (anyone who reaches the port is root)
+      --no-seed-busybox        Do not create busybox:latest from the host's busybox-static
+  -h, --help                   Print usage
+`;
+
+export class HelpRequested extends Error {
+  readonly usage = usage;
+}
+
+/** Applies Docker's daemon.json keys that Berth understands. */
+function applyFile(cfg: DaemonConfig, path: string): void {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  if (Array.isArray(raw.hosts)) cfg.hosts = raw.hosts.map(String);
+  if (typeof raw['data-root'] === 'string') cfg.dataRoot = raw['data-root'];
+  if (typeof raw['exec-root'] === 'string') cfg.execRoot = raw['exec-root'];
+  if (typeof raw['log-level'] === 'string' && isLogLevel(raw['log-level'])) cfg.logLevel = raw['log-level'];
+  if (typeof raw['default-runtime'] === 'string') cfg.defaultRuntime = raw['default-runtime'];
+  if (typeof raw.group === 'string') cfg.group = raw.group;
+  if (typeof raw.tls === 'boolean') cfg.tls = raw.tls;
+  if (typeof raw.tlsverify === 'boolean') cfg.tlsVerify = raw.tlsverify;
+  if (typeof raw.tlscacert === 'string') cfg.tlsCaCert = raw.tlscacert;
+  if (typeof raw.tlscert === 'string') cfg.tlsCert = raw.tlscert;
+  if (typeof raw.tlskey === 'string') cfg.tlsKey = raw.tlskey;
+  if (raw.runtimes && typeof raw.runtimes === 'object') {
+    for (const [name, v] of Object.entries(raw.runtimes as Record<string, { path?: string; runtimeArgs?: string[] }>)) {
+      if (v && typeof v.path === 'string') cfg.runtimes[name] = { path: v.path, runtimeArgs: v.runtimeArgs };
+    }
+  }
+}
+
+export function parseDaemonArgs(argv: string[]): DaemonConfig {
+  const cfg = defaultConfig();
+  const flagHosts: string[] = [];
+  const set: Partial<DaemonConfig> = {};
+  let configFile = '/etc/berth/daemon.json';
+  let configFileGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) { value = arg.slice(eq + 1); arg = arg.slice(0, eq); }
+    const take = (): string => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw invalidArgument(`flag needs an argument: ${arg}`);
+      return v;
+    };
+    switch (arg) {
+      case '-h': case '--help': throw new HelpRequested();
+      case '-H': case '--host': flagHosts.push(take()); break;
+      case '--data-root': set.dataRoot = take(); break;
+      case '--exec-root': set.execRoot = take(); break;
+      case '--config-file': configFile = take(); configFileGiven = true; break;
+      case '-l': case '--log-level': {
+        const v = take();
+        if (!isLogLevel(v)) throw invalidArgument(`unable to parse logging level: ${v}`);
+        set.logLevel = v; break;
+      }
+      case '-D': case '--debug': set.logLevel = 'debug'; break;
+      case '--default-runtime': set.defaultRuntime = take(); break;
+      case '-G': case '--group': set.group = take(); break;
+      case '--tls': set.tls = value === undefined ? true : value !== 'false'; break;
+      case '--tlsverify': set.tlsVerify = value === undefined ? true : value !== 'false'; break;
+      case '--tlscacert': set.tlsCaCert = take(); break;
+      case '--tlscert': set.tlsCert = take(); break;
+      case '--tlskey': set.tlsKey = take(); break;
+      case '--insecure-tcp': set.insecureTcp = true; break;
+      case '--no-seed-busybox': set.seedBusybox = false; break;
+      default: throw invalidArgument(`unknown flag: ${arg}\nSee 'berthd --help'.`);
+    }
+  }
+  if (existsSync(configFile)) applyFile(cfg, configFile);
+  else if (configFileGiven) throw invalidArgument(`unable to configure the daemon: open ${configFile}: no such file or directory`);
+  Object.assign(cfg, set);
+  if (flagHosts.length) cfg.hosts = flagHosts;
+  if (cfg.hosts.length === 0) cfg.hosts = [DEFAULT_SOCKET];
+  if (cfg.tlsVerify) cfg.tls = true;
+  cfg.configFile = configFile;
+  if (!(cfg.defaultRuntime in cfg.runtimes)) throw invalidArgument(`default runtime ${cfg.defaultRuntime} not found among configured runtimes`);
+  return cfg;
+}

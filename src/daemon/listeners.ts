@@ -1,0 +1,93 @@
+// Binds the API to each -H address: UNIX sockets are root-only (0660, root or --group); TCP requires
+// TLS (client certificates with --tlsverify) unless the user opts into --insecure-tcp.
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { mkdirSync, readFileSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { invalidArgument } from '../errors.js';
+import type { DaemonConfig } from './config.js';
+import { createRequestListener } from '../api/server.js';
+import type { Router } from '../api/router.js';
+
+function groupId(name: string): number {
+  if (/^\d+$/.test(name)) return Number(name);
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[0] === name);
+  if (!line) throw invalidArgument(`group ${name} not found`);
+  return Number(line.split(':')[2]);
+}
+
+async function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(path);
+    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('error', () => resolve(false));
+  });
+}
+
+function listen(server: net.Server, arg: string | { port: number; host: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => { server.off('error', reject); resolve(); };
+    if (typeof arg === 'string') server.listen(arg, done);
+    else server.listen(arg.port, arg.host, done);
+  });
+}
+
+export async function openListeners(cfg: DaemonConfig, router: Router): Promise<net.Server[]> {
+  const listener = createRequestListener(router);
+  const servers: net.Server[] = [];
+  for (const host of cfg.hosts) {
+    const url = host.includes('://') ? host : `unix://${host}`;
+    if (url.startsWith('unix://')) {
+      const path = url.slice('unix://'.length);
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      if (existsSync(path)) {
+        if (await socketInUse(path)) throw invalidArgument(`${path} is in use by another daemon`);
+        unlinkSync(path);
+      }
+      const server = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, listener.request);
+      server.on('upgrade', listener.upgrade);
+      // Create the socket with no access for others from the first instant, then open it to the group.
+      const oldMask = process.umask(0o177);
+      try { await listen(server, path); } finally { process.umask(oldMask); }
+      chownSync(path, 0, cfg.group ? groupId(cfg.group) : 0);
+      chmodSync(path, 0o660);
+      servers.push(server);
+    } else if (url.startsWith('tcp://')) {
+      const u = new URL(url.replace(/^tcp:/, 'http:'));
+      const port = Number(u.port || (cfg.tls ? 2376 : 2375));
+      const hostname = u.hostname.replace(/^\[|\]$/g, '') || '0.0.0.0';
+      let server: net.Server;
+      if (cfg.tls) {
+        if (!cfg.tlsCert || !cfg.tlsKey) throw invalidArgument('TLS on tcp:// needs --tlscert and --tlskey');
+        if (cfg.tlsVerify && !cfg.tlsCaCert) throw invalidArgument('--tlsverify needs --tlscacert to verify clients');
+        const s = https.createServer({
+          cert: readFileSync(cfg.tlsCert),
+          key: readFileSync(cfg.tlsKey),
+          ca: cfg.tlsCaCert ? readFileSync(cfg.tlsCaCert) : undefined,
+          requestCert: cfg.tlsVerify,
+          rejectUnauthorized: cfg.tlsVerify,
+          minVersion: 'TLSv1.2',
+        }, listener.request);
+        s.on('upgrade', listener.upgrade);
+        server = s;
+      } else {
+        if (!cfg.insecureTcp) {
+          throw invalidArgument(`refusing to listen on ${host} without TLS: anyone who reaches it would be root. Use --tlsverify --tlscacert --tlscert --tlskey, or --insecure-tcp to accept the risk`);
+        }
+        const s = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, listener.request);
+        s.on('upgrade', listener.upgrade);
+        server = s;
+      }
+      await listen(server, { port, host: hostname });
+      servers.push(server);
+    } else {
+      throw invalidArgument(`invalid host: ${host} (use unix:///path or tcp://host:port)`);
+    }
+  }
+  return servers;
+}
+
+void execFileSync;
