@@ -22,6 +22,7 @@ export class Engine {
       dataRoot: config.dataRoot,
       events: this.events,
       imagesInUse: () => containers?.imagesInUse() ?? new Set(),
+      seedBusybox: config.seedBusybox,
     });
     containers = new ContainerService({ config, events: this.events, images: this.images });
     this.containers = containers;

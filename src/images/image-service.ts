@@ -1,8 +1,18 @@
 // Image store service: resolve, list, inspect, tag, remove, load, save, import, history, prune.
-// (Filled in by the images work; this file is the seam the engine wires.)
+// The stores live under <dataRoot>/image: blobs (content store), layers (unpacked by chainID), imagedb and
+// repositories.json (image records and references). Operations with real logic live in their own files.
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { EventBus } from '../engine/events.js';
-import { notFound } from '../errors.js';
-import type { ImageProvider, ImageRecord } from './types.js';
+import { invalidArgument, notFound, internal, conflict } from '../errors.js';
+import { log } from '../util/log.js';
+import { ContentStore } from '../storage/content-store.js';
+import { LayerStore, type LayerInfo } from '../storage/layer-store.js';
+import { chainIds, sha256Digest } from '../storage/digest.js';
+import { ImageStore } from './image-store.js';
+import { parseReference, familiarString, withDefaultTag, isFullHexId, normalizeTagged } from './reference.js';
+import { canSeedBusybox, buildBusyboxLayer, busyboxConfig } from './busybox-seed.js';
+import type { ImageConfigJson, ImageProvider, ImageRecord } from './types.js';
 
 export interface ImageServiceOptions {
   /** Data root of berthd; the image store lives under it. */
@@ -10,23 +20,172 @@ export interface ImageServiceOptions {
   events: EventBus;
   /** IDs of images that containers (any state) use; removal of those needs force. */
   imagesInUse: () => Set<string>;
+  /**
+   * Containers using an image, for Docker's conflict messages (which name the container and whether it
+   * runs). Optional: without it, `imagesInUse` is used and containers count as stopped.
+   */
+  imageUsers?: (imageId: string) => Array<{ id: string; running: boolean }>;
+  /** Create `busybox:latest` from the host's busybox-static when no busybox image exists (default true). */
+  seedBusybox?: boolean;
 }
 
 export class ImageService implements ImageProvider {
-  constructor(readonly opts: ImageServiceOptions) {}
+  readonly content: ContentStore;
+  readonly layers: LayerStore;
+  readonly store: ImageStore;
+  readonly root: string;
 
-  async init(): Promise<void> {}
+  constructor(readonly opts: ImageServiceOptions) {
+    this.root = join(opts.dataRoot, 'image');
+    this.content = new ContentStore(this.root);
+    this.layers = new LayerStore(this.root, this.content);
+    this.store = new ImageStore(this.root, this.content);
+  }
+
+  async init(): Promise<void> {
+    await this.layers.cleanTemp();
+    await this.store.load();
+    if (this.opts.seedBusybox !== false) await this.seedBusybox();
+  }
+
+  private async seedBusybox(): Promise<void> {
+    if (this.store.refTarget('busybox:latest') || !canSeedBusybox()) return;
+    try {
+      const layer = await buildBusyboxLayer();
+      const { Readable } = await import('node:stream');
+      const [info] = await this.addLayers([Readable.from([layer])]);
+      const record = await this.commitImage(busyboxConfig(layer), [info]);
+      await this.store.setRef('busybox:latest', record.id);
+      log.info('seeded busybox:latest from the host busybox-static', { id: record.id });
+    } catch (err) {
+      log.warn('could not seed busybox:latest', { err: String(err) });
+    }
+  }
+
+  // ---- the ImageProvider contract ----
 
   async resolve(ref: string): Promise<ImageRecord> {
-    throw notFound(`No such image: ${ref}`);
+    const id = this.findId(ref);
+    const rec = id ? this.store.record(id) : undefined;
+    if (!rec) throw notFound(`No such image: ${displayRef(ref)}`);
+    return rec;
+  }
+
+  async layerDirs(image: ImageRecord): Promise<string[]> {
+    const dirs: string[] = [];
+    for (const chain of chainIds(image.config.rootfs.diff_ids)) {
+      if (!this.layers.has(chain)) throw internal(`layer ${chain} of image ${image.id} is missing`);
+      dirs.push(this.layers.diffDir(chain));
+    }
+    return dirs.reverse();
   }
 
   /** Number of images, for /info. */
   count(): number {
-    return 0;
+    return this.store.ids().length;
   }
 
-  async layerDirs(_image: ImageRecord): Promise<string[]> {
-    return [];
+  // ---- lookup ----
+
+  /** The image ID `ref` names, or undefined. Throws invalidArgument for malformed references. */
+  findId(ref: string): string | undefined {
+    if (/^sha256:[a-f0-9]{64}$/.test(ref)) return this.store.has(ref) ? ref : undefined;
+    if (isFullHexId(ref)) return this.store.has(`sha256:${ref}`) ? `sha256:${ref}` : undefined;
+    let parseError: unknown;
+    try {
+      const key = familiarString(withDefaultTag(parseReference(ref)));
+      const hit = this.store.refTarget(key);
+      if (hit) return hit;
+    } catch (err) {
+      parseError = err;
+    }
+    const m = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref);
+    if (m) {
+      const matches = this.store.ids().filter((id) => id.slice(7).startsWith(m[1]));
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) throw invalidArgument(`ambiguous image ID prefix ${ref}`);
+      return undefined;
+    }
+    if (parseError) throw parseError;
+    return undefined;
   }
+
+  /** True when `ref` named the image by (a prefix of) its ID rather than by a repository reference. */
+  isIdRef(ref: string, id: string): boolean {
+    const hex = ref.replace(/^sha256:/, '');
+    return /^[a-f0-9]+$/.test(hex) && id.slice(7).startsWith(hex) && !this.refNamesImage(ref, id);
+  }
+
+  private refNamesImage(ref: string, id: string): boolean {
+    try { return this.store.refTarget(normalizeTagged(ref)) === id; } catch { return false; }
+  }
+
+  // ---- building blocks for load, import and the seed ----
+
+  /** Stores layer tars (bottom first) as a chain; `expectedDiffIds` verifies each one. */
+  async addLayers(tars: Readable[], expectedDiffIds?: string[], onLayer?: (i: number, info: LayerInfo & { existed: boolean }) => void): Promise<LayerInfo[]> {
+    const out: LayerInfo[] = [];
+    let parent: string | null = null;
+    for (let i = 0; i < tars.length; i++) {
+      const info = await this.layers.add(parent, tars[i], expectedDiffIds?.[i]);
+      onLayer?.(i, info);
+      out.push(info);
+      parent = info.chainId;
+    }
+    return out;
+  }
+
+  /** Writes the config blob and the image record; the layers must already be stored. */
+  async commitImage(configBytes: Buffer, layers?: LayerInfo[]): Promise<ImageRecord> {
+    let config: ImageConfigJson;
+    try { config = JSON.parse(configBytes.toString('utf8')) as ImageConfigJson; } catch {
+      throw invalidArgument('invalid image config: not JSON');
+    }
+    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) throw invalidArgument('invalid image config: no rootfs.diff_ids');
+    const chains = chainIds(config.rootfs.diff_ids);
+    let size = 0;
+    for (const chain of chains) {
+      if (!this.layers.has(chain)) throw invalidArgument(`layer ${chain} is not stored`);
+      size += layers?.find((l) => l.chainId === chain)?.size ?? (await this.layers.info(chain)).size;
+    }
+    const { digest } = await this.content.writeBuffer(configBytes);
+    const existing = this.store.meta(digest);
+    if (!existing) await this.store.put({ id: digest, size, loadedAt: new Date().toISOString() }, config);
+    const rec = this.store.record(digest);
+    if (!rec) throw internal(`image ${digest} vanished`);
+    return rec;
+  }
+
+  /** Points a normalized `name:tag` at an image; the image it came from keeps its other references. */
+  async setTag(key: string, id: string): Promise<void> {
+    if (key.includes('@')) throw invalidArgument('refusing to create a tag with a digest reference');
+    await this.store.setRef(key, id);
+  }
+
+  publish(action: string, id: string, name?: string): void {
+    this.opts.events.publish('image', action, id, name === undefined ? {} : { name });
+  }
+
+  /** Containers using `id`, running ones first. */
+  users(id: string): Array<{ id: string; running: boolean }> {
+    if (this.opts.imageUsers) return [...this.opts.imageUsers(id)].sort((a, b) => Number(b.running) - Number(a.running));
+    return this.opts.imagesInUse().has(id) ? [{ id: '', running: false }] : [];
+  }
+
+  /** Config JSON of an image exactly as stored (the bytes that hash to its ID). */
+  async configBytes(id: string): Promise<Buffer> {
+    const bytes = await this.content.read(id);
+    if (sha256Digest(bytes) !== id) throw internal(`config blob of ${id} is damaged`);
+    return bytes;
+  }
+
+  assertExists(id: string): void {
+    if (!this.store.has(id)) throw conflict(`image ${id} was removed`);
+  }
+}
+
+/** How Docker names a missing reference: `busybox` → `busybox:latest`; IDs and odd strings as given. */
+export function displayRef(ref: string): string {
+  if (/^sha256:/.test(ref) || isFullHexId(ref)) return ref;
+  try { return familiarString(withDefaultTag(parseReference(ref))); } catch { return ref; }
 }

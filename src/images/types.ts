@@ -56,6 +56,10 @@ export interface ImageRecord {
   size: number;
   /** When the image was stored locally (RFC 3339). */
   loadedAt: string;
+  /** When a tag was last set on this image (RFC 3339), Docker's Metadata.LastTagTime. */
+  lastTagTime?: string;
+  /** Parent image ID (images built locally), else unset. */
+  parent?: string;
 }
 
 /** What containers need from the image store. */
