@@ -1,0 +1,30 @@
+// The reference engine: Debian's dockerd 20.10 with the containerd it manages itself, on a socket, data
+// root, exec root and pidfile of its own. No bridge and no iptables rules: benchmark containers use
+// `--network none` on both engines, and the host's networking stays as it was.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DaemonEngine, type DaemonSpec } from './daemon-process.js';
+
+export class DockerdEngine extends DaemonEngine {
+  constructor(base: string) { super('docker', base); }
+
+  protected spec(): DaemonSpec {
+    const config = join(this.base, 'daemon.json');
+    writeFileSync(config, '{}\n');
+    return {
+      command: '/usr/sbin/dockerd',
+      args: [
+        '-H', this.host,
+        '--data-root', join(this.base, 'data'),
+        '--exec-root', join(this.base, 'exec'),
+        '--pidfile', join(this.base, 'dockerd.pid'),
+        '--config-file', config,
+        '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+        '--cgroup-parent', `/berth-bench-docker-${process.pid}`,
+        '--log-level', 'warn',
+      ],
+      runtimeRoots: [join(this.base, 'exec', 'runtime-runc', 'moby')],
+      readyTimeoutMs: 30_000,
+    };
+  }
+}

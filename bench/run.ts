@@ -1,0 +1,137 @@
+// `npm run bench`: Berth against a reference dockerd on this machine, same docker CLI, same busybox image,
+// workloads interleaved over several rounds. Prints the table (stdout; progress goes to stderr), writes
+// JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
+//
+// Environment: BENCH_ROUNDS (default 3; the 100-container, logs and pull workloads run at most 2),
+// BENCH_ONLY=run,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
+// BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads),
+// BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
+// BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { ensurePackages } from './lib/install.js';
+import { machineInfo, describeMachine } from './lib/host.js';
+import { onCleanup, runCleanup, cleanupOnSignals } from './lib/cleanup.js';
+import { enginePids } from './lib/memory.js';
+import { loadBusybox } from './lib/busybox-image.js';
+import { since } from './lib/proc.js';
+import { DockerdEngine } from './engines/dockerd.js';
+import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
+import { Recorder, reasonOf, type BenchContext, type Workload } from './workloads/types.js';
+import { runLatency } from './workloads/run-latency.js';
+import { berthCli } from './workloads/berth-cli.js';
+import { fleet } from './workloads/fleet.js';
+import { logs } from './workloads/logs.js';
+import { build } from './workloads/build.js';
+import { pull } from './workloads/pull.js';
+import { renderTable, viewOf } from './report/table.js';
+import { renderSvg } from './report/svg.js';
+
+const WORKLOADS: Workload[] = [runLatency, berthCli, fleet, logs, build, pull];
+const t0 = performance.now();
+const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
+
+function settings() {
+  const rounds = Math.max(1, Math.min(20, Number(process.env.BENCH_ROUNDS ?? 3) || 3));
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const budgetS = Number(process.env.BENCH_BUDGET_S ?? 660) || 660;
+  const profile = process.env.BENCH_PROFILE === '1';
+  return { rounds, only, budgetS, profile };
+}
+
+async function main(): Promise<void> {
+  const cfg = settings();
+  const machine = machineInfo();
+  const date = new Date();
+  cleanupOnSignals(log);
+  if (process.getuid?.() !== 0) throw new Error('the benchmark runs engines and must run as root');
+  ensurePackages(log);
+
+  const workDir = mkdtempSync('/tmp/berth-bench-');
+  onCleanup('scratch directory', async () => rmSync(workDir, { recursive: true, force: true }));
+  const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const docker = new DockerdEngine(join(workDir, 'docker'));
+  const berth = new BerthdEngine(join(workDir, 'berth'), cfg.profile ? join(resultsDir, 'profiles') : undefined);
+  onCleanup('dockerd', () => docker.stop());
+  onCleanup('berthd', () => berth.stop());
+
+  log(`starting dockerd and berthd under ${workDir}`);
+  await Promise.all([docker.start(), berth.start()]);
+  for (const e of [docker, berth]) log(e.failure ? `${e.name}: ${e.failure}` : `${e.name}d ${e.version} up on ${e.host}`);
+  const imageSource = await loadBusybox(docker, berth, join(workDir, 'image')).catch((err) => `busybox image: ${reasonOf(err)}`);
+  log(`busybox: ${imageSource}`);
+
+  const rec = new Recorder();
+  const deadline = performance.now() + cfg.budgetS * 1000;
+  const ctx: BenchContext = {
+    engines: [docker, berth], rounds: cfg.rounds, rec, workDir, log,
+    outOfTime: () => performance.now() > deadline,
+  };
+  for (const w of WORKLOADS) {
+    const selected = cfg.only.length === 0 || w.keys.some((k) => cfg.only.includes(k));
+    if (!selected) continue;
+    for (const m of w.metrics) rec.define(m);
+    if (ctx.outOfTime()) {
+      for (const m of w.metrics) for (const e of ctx.engines) rec.skip(m.id, e.name, 'time budget spent before this workload');
+      continue;
+    }
+    log(`${w.title}`);
+    try {
+      await w.run(ctx);
+    } catch (err) {
+      log(`  ${w.title} failed: ${reasonOf(err)}`);
+      for (const m of w.metrics) for (const e of ctx.engines) rec.skip(m.id, e.name, reasonOf(err));
+    }
+  }
+
+  const rows = [...rec.metrics.values()].map(viewOf);
+  const stamp = date.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const header = [
+    `Berth vs Docker — ${date.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    `Machine: ${describeMachine(machine)}`,
+    `Engines: dockerd ${docker.version} (containerd, runc; overlay2) vs berthd ${berth.version}; client: docker CLI ${cliVersion()} for both`,
+    `Image: ${imageSource}`,
+    `Rounds: ${cfg.rounds} (start/memory/ps, logs, pull: ${Math.min(cfg.rounds, 2)}); engines interleaved, alternating order; wall times through the docker CLI unless the row says GET.`,
+    'Memory: sum over the engine\'s processes (Docker: dockerd + containerd + containerd-shim-runc-v2; Berth: berthd + conmon), VmRSS and smaps_rollup Pss.',
+  ].join('\n');
+  const table = renderTable(rows);
+  process.stdout.write(`\n${header}\n\n${table}\n\n`);
+
+  mkdirSync(resultsDir, { recursive: true });
+  const json = JSON.stringify({ date: date.toISOString(), machine, settings: cfg, imageSource,
+    engines: { docker: docker.version, berth: berth.version }, metrics: rows.map((r) => ({ ...r.metric, docker: r.docker, berth: r.berth, ratio: r.ratio, verdict: r.verdict })) }, null, 2);
+  const svg = renderSvg(rows, `Berth/Docker — ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${machine.cpu}, ${machine.cores} cores`);
+  for (const [name, content] of [[`bench-${stamp}.json`, json], ['latest.json', json], [`ratios-${stamp}.svg`, svg], ['latest.svg', svg],
+    ['latest.md', `${header.split('\n').map((l) => l + '  ').join('\n')}\n\n${table}\n`]] as const) {
+    writeFileSync(join(resultsDir, name), content);
+  }
+  log(`wrote bench/results/bench-${stamp}.json, latest.md, latest.svg`);
+}
+
+function cliVersion(): string {
+  const r = spawnSync('/usr/local/bin/docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' } });
+  return (r.stdout ?? '').trim() || 'unknown';
+}
+
+/** After teardown: anything of this run still alive or mounted is a bug worth a loud line. */
+function checkLeftovers(): void {
+  const stray = enginePids(-1, '/tmp/berth-bench-').filter((p) => p.pid !== process.pid);
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(' /tmp/berth-bench-'));
+  if (stray.length || mounts.length) log(`WARNING left behind: ${stray.map((p) => `${p.name}(${p.pid})`).join(' ')} ${mounts.length} mounts`);
+}
+
+let status = 0;
+try {
+  await main();
+} catch (err) {
+  log(`failed: ${(err as Error).stack ?? err}`);
+  status = 1;
+} finally {
+  log('cleaning up');
+  await runCleanup(log);
+  checkLeftovers();
+  log('done');
+}
+process.exit(status);

@@ -1,0 +1,28 @@
+// Workload 8: Berth's own CLI against berthd versus the docker CLI against dockerd — each client with
+// its own engine, so this row measures the whole stack a user picks, client start-up included.
+import { existsSync } from 'node:fs';
+import { check, runCmd } from '../lib/proc.js';
+import { BERTH_CLI_MAIN } from '../engines/berthd.js';
+import { interleave, type Workload } from './types.js';
+
+const REPS_PER_ROUND = 4;
+
+export const berthCli: Workload = {
+  keys: ['cli'],
+  title: 'berth run vs docker run',
+  metrics: [{ id: 'cli', label: 'own CLI: berth run --rm / docker run --rm', unit: 's' }],
+  async run(ctx) {
+    const warmed = new Set<string>();
+    await interleave(ctx, ctx.rounds, ['cli'], async (engine) => {
+      const runArgs = ['run', '--rm', '--network', 'none', engine.image, 'true'];
+      const once = async () => {
+        if (engine.name === 'docker') return check(await engine.docker(runArgs, { timeoutMs: 30_000 }), 'docker run');
+        if (!existsSync(BERTH_CLI_MAIN)) throw new Error(`berth CLI not built (${BERTH_CLI_MAIN} missing)`);
+        const env = { ...process.env, BERTH_HOST: engine.host, DOCKER_HOST: engine.host };
+        return check(await runCmd(process.execPath, [BERTH_CLI_MAIN, '-H', engine.host, ...runArgs], { env, timeoutMs: 30_000 }), 'berth run');
+      };
+      if (!warmed.has(engine.name)) { await once(); warmed.add(engine.name); }
+      for (let i = 0; i < REPS_PER_ROUND; i++) ctx.rec.record('cli', engine.name, (await once()).ms / 1000);
+    });
+  },
+};
