@@ -10,9 +10,16 @@ import { ContentStore } from '../storage/content-store.js';
 import { LayerStore, type LayerInfo } from '../storage/layer-store.js';
 import { chainIds, sha256Digest } from '../storage/digest.js';
 import { ImageStore } from './image-store.js';
-import { parseReference, familiarString, withDefaultTag, isFullHexId, normalizeTagged } from './reference.js';
+import { parseReference, familiarString, withDefaultTag, isFullHexId, normalizeTagged, displayRef, matchReferenceGlob } from './reference.js';
 import { canSeedBusybox, buildBusyboxLayer, busyboxConfig } from './busybox-seed.js';
 import type { ImageConfigJson, ImageProvider, ImageRecord } from './types.js';
+import { summary, inspect, history, filterImages, createdSeconds, type Filters, type HistoryItem, type ImageSummary } from './image-views.js';
+import { deleteImage, pruneImages, tagImage, collectGarbage, type DeleteItem, type PruneResult } from './image-delete.js';
+import { saveImages } from './image-save.js';
+import { loadFromSpool } from './image-load.js';
+import { TarSpool } from './tar-spool.js';
+import { importImage, type ImportOptions } from './image-import.js';
+import type { ProgressMessage } from './progress.js';
 
 export interface ImageServiceOptions {
   /** Data root of berthd; the image store lives under it. */
@@ -83,6 +90,96 @@ export class ImageService implements ImageProvider {
   /** Number of images, for /info. */
   count(): number {
     return this.store.ids().length;
+  }
+
+  // ---- operations (the API routes call these) ----
+
+  /** GET /images/json. `reference` filters also narrow the tags shown, as Docker does. */
+  list(opts: { all?: boolean; digests?: boolean; filters?: Filters } = {}): ImageSummary[] {
+    const f = opts.filters ?? {};
+    const resolveCreated = (ref: string) => {
+      const id = this.findId(ref);
+      const rec = id ? this.store.record(id) : undefined;
+      if (!rec) throw notFound(`No such image: ${displayRef(ref)}`);
+      return createdSeconds(rec);
+    };
+    const recs = filterImages(this.store.records(), f, { resolveCreated });
+    return recs
+      .map((rec) => {
+        const s = summary(rec);
+        if (f.reference?.length) {
+          const narrowed = s.RepoTags.filter((t) => f.reference.some((p) => matchReferenceGlob(p, t)));
+          if (narrowed.length) s.RepoTags = narrowed;
+        }
+        return s;
+      })
+      .sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  }
+
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    const rec = await this.resolve(ref);
+    return inspect(rec, await this.layerDirs(rec));
+  }
+
+  async history(ref: string): Promise<HistoryItem[]> {
+    const rec = await this.resolve(ref);
+    const sizes = await Promise.all(chainIds(rec.config.rootfs.diff_ids).map(async (c) => (await this.layers.info(c)).size));
+    return history(rec, sizes);
+  }
+
+  async tag(src: string, repo: string, tag: string): Promise<void> {
+    await tagImage(this, src, repo, tag);
+  }
+
+  async remove(ref: string, force: boolean, noprune: boolean): Promise<DeleteItem[]> {
+    return await deleteImage(this, ref, force, !noprune);
+  }
+
+  async prune(filters: Filters): Promise<PruneResult> {
+    return await pruneImages(this, filters);
+  }
+
+  /** Removes layers and blobs no image uses (safe to call any time). */
+  async collectGarbage(): Promise<void> {
+    await collectGarbage(this);
+  }
+
+  /** Spools the archive first (so a bad upload is a plain HTTP error), then imports and reports via `emit`. */
+  async spoolArchive(body: Readable): Promise<TarSpool> {
+    return await TarSpool.fromStream(body, join(this.root, 'tmp'));
+  }
+
+  async loadSpool(spool: TarSpool, quiet: boolean, emit: (m: ProgressMessage) => void): Promise<string[]> {
+    try { return await loadFromSpool(this, spool, quiet, emit); } finally { await spool.remove(); }
+  }
+
+  async save(names: string[]): Promise<Readable> {
+    return await saveImages(this, names);
+  }
+
+  async importTar(body: Readable, opts: ImportOptions, emit: (m: ProgressMessage) => void): Promise<ImageRecord> {
+    return await importImage(this, body, opts, emit);
+  }
+
+  /** For GET /system/df: unique layer bytes, and every image with its shared size and container count. */
+  async diskUsage(): Promise<{ LayersSize: number; Images: ImageSummary[] }> {
+    const recs = this.store.records();
+    const chainUse = new Map<string, number>();
+    const chainSize = new Map<string, number>();
+    for (const rec of recs) {
+      for (const c of chainIds(rec.config.rootfs.diff_ids)) {
+        chainUse.set(c, (chainUse.get(c) ?? 0) + 1);
+        if (!chainSize.has(c)) chainSize.set(c, this.layers.has(c) ? (await this.layers.info(c)).size : 0);
+      }
+    }
+    let layersSize = 0;
+    for (const size of chainSize.values()) layersSize += size;
+    const images = recs.map((rec) => {
+      const s = summary(rec, this.users(rec.id).length);
+      s.SharedSize = chainIds(rec.config.rootfs.diff_ids).reduce((n, c) => n + ((chainUse.get(c) ?? 0) > 1 ? chainSize.get(c) ?? 0 : 0), 0);
+      return s;
+    });
+    return { LayersSize: layersSize, Images: images };
   }
 
   // ---- lookup ----
@@ -184,8 +281,4 @@ export class ImageService implements ImageProvider {
   }
 }
 
-/** How Docker names a missing reference: `busybox` → `busybox:latest`; IDs and odd strings as given. */
-export function displayRef(ref: string): string {
-  if (/^sha256:/.test(ref) || isFullHexId(ref)) return ref;
-  try { return familiarString(withDefaultTag(parseReference(ref))); } catch { return ref; }
-}
+export { displayRef } from './reference.js';

@@ -114,3 +114,9 @@ export function matchReferenceGlob(pattern: string, key: string): boolean {
     return re.test(fq) || re.test(full.name);
   } catch { return false; }
 }
+
+/** How Docker names a missing reference: `busybox` → `busybox:latest`; IDs and odd strings as given. */
+export function displayRef(ref: string): string {
+  if (/^sha256:/.test(ref) || isFullHexId(ref)) return ref;
+  try { return familiarString(withDefaultTag(parseReference(ref))); } catch { return ref; }
+}

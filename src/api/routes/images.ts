@@ -1,5 +1,106 @@
+// /images/* endpoints: list, inspect, history, tag, remove, prune, load, save (get), import and the
+// pull entry point (POST /images/create), with Docker's JSON progress streams.
+import type { ServerResponse } from 'node:http';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
+import { boolQuery, filtersQuery, sendJson, startStream, type RequestContext } from '../context.js';
+import { errorMessage, invalidArgument, notFound, notImplemented } from '../../errors.js';
+import { log } from '../../util/log.js';
+import type { ProgressMessage } from '../../images/progress.js';
+import { parseReference, familiarName, familiarString } from '../../images/reference.js';
+
+/** Writes one JSON message per line, as Docker's progress streams do. */
+function jsonLines(res: ServerResponse): (m: ProgressMessage) => void {
+  return (m) => { if (!res.destroyed) res.write(JSON.stringify(m) + '\r\n'); };
+}
+
+/** Errors after the 200 went out travel in the stream, where the docker CLI prints them. */
+function streamError(res: ServerResponse, err: unknown): void {
+  log.debug('image stream error', { err: String(err) });
+  const message = errorMessage(err);
+  if (!res.destroyed) res.end(JSON.stringify({ errorDetail: { message }, error: message }) + '\r\n');
+}
+
+async function load(engine: Engine, ctx: RequestContext): Promise<void> {
+  const quiet = boolQuery(ctx.query, 'quiet');
+  const spool = await engine.images.spoolArchive(ctx.req);
+  const res = startStream(ctx);
+  try {
+    await engine.images.loadSpool(spool, quiet, jsonLines(res));
+    res.end();
+  } catch (err) {
+    streamError(res, err);
+  }
+}
+
+async function save(engine: Engine, ctx: RequestContext, names: string[]): Promise<void> {
+  if (names.length === 0) throw invalidArgument('no images specified');
+  const tar = await engine.images.save(names);
+  const res = startStream(ctx, 'application/x-tar');
+  tar.on('error', (err) => { log.warn('save failed mid-stream', { err: String(err) }); res.destroy(err); });
+  tar.pipe(res);
+}
+
+async function create(engine: Engine, ctx: RequestContext): Promise<void> {
+  const q = ctx.query;
+  const fromSrc = q.get('fromSrc');
+  const fromImage = q.get('fromImage');
+  if (fromSrc !== null) {
+    if (fromSrc !== '-') throw notImplemented(`importing from ${fromSrc} is not supported: send the archive as the request body (fromSrc=-)`);
+    const opts = {
+      repo: q.get('repo') ?? undefined, tag: q.get('tag') ?? undefined, changes: q.getAll('changes'),
+      message: q.get('message') ?? undefined, platform: q.get('platform') ?? undefined, source: '-',
+    };
+    const res = startStream(ctx);
+    const emit = jsonLines(res);
+    try {
+      const rec = await engine.images.importTar(ctx.req, opts, emit);
+      emit({ status: rec.id });
+      res.end();
+    } catch (err) {
+      streamError(res, err);
+    }
+    return;
+  }
+  if (fromImage) {
+    const tag = q.get('tag');
+    const ref = parseReference(fromImage + (tag ? (/^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag) ? `@${tag}` : `:${tag}`) : ''));
+    const shown = familiarString(ref.tag || ref.digest ? ref : { ...ref, tag: 'latest' });
+    const id = engine.images.findId(shown);
+    // No registry client here: an image already present is "up to date", anything else cannot be pulled.
+    if (!id) throw notFound(`pull access denied for ${familiarName(ref.name)}, repository does not exist or may require 'docker login'`);
+    const res = startStream(ctx);
+    const emit = jsonLines(res);
+    emit({ status: `Pulling from ${ref.name.replace(/^docker\.io\//, '')}`, id: ref.tag ?? 'latest' });
+    emit({ status: `Digest: ${id}` });
+    emit({ status: `Status: Image is up to date for ${shown}` });
+    res.end();
+    return;
+  }
+  throw invalidArgument('fromImage or fromSrc is required');
+}
 
 /** /images/* endpoints. */
-export function registerImageRoutes(_router: Router, _engine: Engine): void {}
+export function registerImageRoutes(router: Router, engine: Engine): void {
+  const images = engine.images;
+
+  router.get('/images/json', (ctx) => {
+    sendJson(ctx, 200, images.list({ all: boolQuery(ctx.query, 'all'), digests: boolQuery(ctx.query, 'digests'), filters: filtersQuery(ctx.query) }));
+  });
+  router.post('/images/create', (ctx) => create(engine, ctx));
+  router.post('/images/load', (ctx) => load(engine, ctx));
+  router.get('/images/get', (ctx) => save(engine, ctx, ctx.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
+  router.post('/images/prune', async (ctx) => { sendJson(ctx, 200, await images.prune(filtersQuery(ctx.query))); });
+
+  router.get('/images/{name*}/json', async (ctx) => { sendJson(ctx, 200, await images.inspect(ctx.params.name)); });
+  router.get('/images/{name*}/history', async (ctx) => { sendJson(ctx, 200, await images.history(ctx.params.name)); });
+  router.get('/images/{name*}/get', (ctx) => save(engine, ctx, [ctx.params.name]));
+  router.post('/images/{name*}/tag', async (ctx) => {
+    await images.tag(ctx.params.name, ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? '');
+    ctx.res.writeHead(201, { 'Content-Length': 0 });
+    ctx.res.end();
+  });
+  router.delete('/images/{name*}', async (ctx) => {
+    sendJson(ctx, 200, await images.remove(ctx.params.name, boolQuery(ctx.query, 'force'), boolQuery(ctx.query, 'noprune')));
+  });
+}
