@@ -3,7 +3,7 @@
 // JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
 //
 // Environment: BENCH_ROUNDS (default 3; the 100-container, logs and pull workloads run at most 2),
-// BENCH_ONLY=run,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
+// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
 // BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
@@ -22,14 +22,16 @@ import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
 import { Recorder, reasonOf, type BenchContext, type Workload } from './workloads/types.js';
 import { runLatency } from './workloads/run-latency.js';
 import { berthCli } from './workloads/berth-cli.js';
+import { runSteps } from './workloads/run-steps.js';
 import { fleet } from './workloads/fleet.js';
 import { logs } from './workloads/logs.js';
 import { build } from './workloads/build.js';
 import { pull } from './workloads/pull.js';
 import { renderTable, viewOf } from './report/table.js';
 import { renderSvg } from './report/svg.js';
+import { newestProfile, summarizeProfile } from './report/profile.js';
 
-const WORKLOADS: Workload[] = [runLatency, berthCli, fleet, logs, build, pull];
+const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull];
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
 
@@ -132,6 +134,13 @@ try {
   log('cleaning up');
   await runCleanup(log);
   checkLeftovers();
+  // berthd writes its profile when it exits, so this can only be read after teardown.
+  const profile = settings().profile ? newestProfile(join(REPO_ROOT, 'bench', 'results', 'profiles')) : undefined;
+  if (profile) {
+    const text = summarizeProfile(profile);
+    process.stdout.write(text + '\n');
+    writeFileSync(join(REPO_ROOT, 'bench', 'results', 'latest-profile.txt'), text + '\n');
+  }
   log('done');
 }
 process.exit(status);

@@ -49,8 +49,8 @@ export function renderTable(rows: RowView[]): string {
     const skip = (e: EngineName) => m.skipped[e];
     lines.push([
       m.label, m.unit,
-      cell(r.docker, m.unit, skip('docker'), footnote(`Docker, ${m.label}: ${skip('docker')}`)),
-      cell(r.berth, m.unit, skip('berth'), footnote(`Berth, ${m.label}: ${skip('berth')}`)),
+      cell(r.docker, m.unit, skip('docker'), footnote(`Docker: ${skip('docker')}`)),
+      cell(r.berth, m.unit, skip('berth'), footnote(`Berth: ${skip('berth')}`)),
       r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
       m.targetText ?? '',
       r.verdict === 'met' ? 'met' : r.verdict === 'missed' ? 'MISSED' : '',
