@@ -51,7 +51,7 @@ async function ensureParents(root: string, parents: string[], name: string, crea
     const st = await lstatOrNull(cur);
     const rel = parents.slice(0, i + 1).join('/');
     if (!st) {
-      if (!create) refuse(name, `${rel} does not exist in the layer`);
+      if (!create) refuse(name, `${rel} is not in the layer`);
       await mkdir(cur, { mode: 0o755 });
       continue;
     }
