@@ -1,0 +1,87 @@
+// Which module implements which verb. Modules load lazily, so `berth run` pays only for run's code:
+// the CLI's start-up time is benchmarked.
+import type { VerbSpec } from './command.js';
+
+type Loader = () => Promise<VerbSpec>;
+
+const run: Loader = () => import('./verbs/run.js').then((m) => m.runVerb);
+const create: Loader = () => import('./verbs/run.js').then((m) => m.createVerb);
+const start: Loader = () => import('./verbs/start.js').then((m) => m.startVerb);
+const stop: Loader = () => import('./verbs/lifecycle.js').then((m) => m.stopVerb);
+const restart: Loader = () => import('./verbs/lifecycle.js').then((m) => m.restartVerb);
+const kill: Loader = () => import('./verbs/lifecycle.js').then((m) => m.killVerb);
+const rm: Loader = () => import('./verbs/lifecycle.js').then((m) => m.rmVerb);
+const wait: Loader = () => import('./verbs/lifecycle.js').then((m) => m.waitVerb);
+const rename: Loader = () => import('./verbs/lifecycle.js').then((m) => m.renameVerb);
+const ps: Loader = () => import('./verbs/ps.js').then((m) => m.psVerb);
+const logs: Loader = () => import('./verbs/logs.js').then((m) => m.logsVerb);
+const top: Loader = () => import('./verbs/top.js').then((m) => m.topVerb);
+const inspect: Loader = () => import('./verbs/inspect.js').then((m) => m.inspectVerb);
+const containerInspect: Loader = () => import('./verbs/inspect.js').then((m) => m.containerInspectVerb);
+const imageInspect: Loader = () => import('./verbs/inspect.js').then((m) => m.imageInspectVerb);
+const images: Loader = () => import('./verbs/images.js').then((m) => m.imagesVerb);
+const imageLs: Loader = () => import('./verbs/images.js').then((m) => m.imageLsVerb);
+const rmi: Loader = () => import('./verbs/image-ops.js').then((m) => m.rmiVerb);
+const tag: Loader = () => import('./verbs/image-ops.js').then((m) => m.tagVerb);
+const history: Loader = () => import('./verbs/image-ops.js').then((m) => m.historyVerb);
+const save: Loader = () => import('./verbs/save-load.js').then((m) => m.saveVerb);
+const load: Loader = () => import('./verbs/save-load.js').then((m) => m.loadVerb);
+const importVerb: Loader = () => import('./verbs/save-load.js').then((m) => m.importVerb);
+const events: Loader = () => import('./verbs/events.js').then((m) => m.eventsVerb);
+const version: Loader = () => import('./verbs/system.js').then((m) => m.versionVerb);
+const info: Loader = () => import('./verbs/system.js').then((m) => m.infoVerb);
+const df: Loader = () => import('./verbs/system.js').then((m) => m.dfVerb);
+const containerPrune: Loader = () => import('./verbs/prune.js').then((m) => m.containerPruneVerb);
+const imagePrune: Loader = () => import('./verbs/prune.js').then((m) => m.imagePruneVerb);
+
+export const topLevel: Record<string, Loader> = {
+  run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
+  save, load, import: importVerb, events, version, info,
+};
+
+export const groups: Record<string, Record<string, Loader>> = {
+  container: {
+    run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
+    inspect: containerInspect, prune: containerPrune,
+  },
+  image: {
+    ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
+    inspect: imageInspect, prune: imagePrune,
+  },
+  system: { df, info, events },
+};
+
+/** One-line summaries for `berth --help` and group help, without loading any verb module. */
+export const summaries: Record<string, string> = {
+  run: 'Create and run a new container from an image',
+  create: 'Create a new container',
+  start: 'Start one or more stopped containers',
+  stop: 'Stop one or more running containers',
+  restart: 'Restart one or more containers',
+  kill: 'Kill one or more running containers',
+  rm: 'Remove one or more containers',
+  remove: 'Remove one or more containers',
+  wait: 'Block until one or more containers stop, then print their exit codes',
+  rename: 'Rename a container',
+  ps: 'List containers',
+  ls: 'List containers',
+  list: 'List containers',
+  logs: 'Fetch the logs of a container',
+  top: 'Display the running processes of a container',
+  inspect: 'Return low-level information on Docker objects',
+  images: 'List images',
+  rmi: 'Remove one or more images',
+  tag: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  history: 'Show the history of an image',
+  save: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  load: 'Load an image from a tar archive or STDIN',
+  import: 'Import the contents from a tarball to create a filesystem image',
+  events: 'Get real time events from the server',
+  version: 'Show the Berth version information',
+  info: 'Display system-wide information',
+  df: 'Show docker disk usage',
+  prune: 'Remove unused objects',
+  container: 'Manage containers',
+  image: 'Manage images',
+  system: 'Manage Berth',
+};

@@ -1,0 +1,47 @@
+// `berth events`: the daemon's event stream, printed as docker's prettyPrintEvent or through --format.
+import type { VerbSpec } from '../command.js';
+import type { EventMessage } from '../../client/types.js';
+import { jsonLines } from '../../client/transport.js';
+import { compileTemplate, rfc3339NanoFixed } from '../format/formatter.js';
+import { parseFilterFlags } from './filters.js';
+import { getTimestamp } from './timestamps.js';
+
+export function prettyEvent(e: EventMessage): string {
+  let s = '';
+  if (e.timeNano) s += `${rfc3339NanoFixed(BigInt(e.timeNano))} `;
+  else if (e.time) s += `${rfc3339NanoFixed(BigInt(e.time) * 1000000000n)} `;
+  s += `${e.Type} ${e.Action} ${e.Actor?.ID ?? ''}`;
+  const attrs = e.Actor?.Attributes ?? {};
+  const keys = Object.keys(attrs).sort();
+  if (keys.length) s += ` (${keys.map((k) => `${k}=${attrs[k]}`).join(', ')})`;
+  return s + '\n';
+}
+
+export const eventsVerb: VerbSpec = {
+  usage: 'events [OPTIONS]',
+  summary: 'Get real time events from the server',
+  aliases: ['system events', 'events'],
+  flags: [
+    { long: 'filter', short: 'f', kind: 'list', valueName: 'filter', help: 'Filter output based on conditions provided' },
+    { long: 'format', kind: 'string', help: 'Format output using a custom template' },
+    { long: 'since', kind: 'string', help: 'Show all events created since timestamp' },
+    { long: 'until', kind: 'string', help: 'Stream events until this timestamp' },
+  ],
+  args: { max: 0 },
+  async run(ctx, flags) {
+    const format = flags.string('format');
+    const tmpl = format ? compileTemplate(format.trim() === 'json' ? '{{json .}}' : format.replace(/\\t/g, '\t').replace(/\\n/g, '\n')) : undefined;
+    const now = ctx.now();
+    const since = flags.string('since');
+    const until = flags.string('until');
+    const res = await ctx.client().events({
+      since: since ? getTimestamp(since, now) : undefined,
+      until: until ? getTimestamp(until, now) : undefined,
+      filters: parseFilterFlags(flags.list('filter')),
+    });
+    for await (const e of jsonLines<EventMessage>(res)) {
+      ctx.stdout.write(tmpl ? tmpl.execute(e) + '\n' : prettyEvent(e));
+    }
+    return 0;
+  },
+};

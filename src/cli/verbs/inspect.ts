@@ -1,0 +1,96 @@
+// `berth inspect` (containers, then images), `container inspect`, `image inspect`: the daemon's JSON as
+// an indented array (Go's MarshalIndent, HTML characters escaped), or `--format` run over each object.
+import type { CliContext, VerbSpec } from '../command.js';
+import { ExitError } from '../command.js';
+import type { FlagSpec, ParsedFlags } from '../flags.js';
+import { DaemonError } from '../../client/errors.js';
+import { compileTemplate } from '../format/formatter.js';
+import { TemplateError } from '../format/template.js';
+
+/** json.MarshalIndent(v, "", "    ") as Go writes it. */
+export function goIndentJson(v: unknown): string {
+  return JSON.stringify(v, null, 4)
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+type Kind = 'container' | 'image';
+type Getter = (ctx: CliContext, ref: string, size: boolean) => Promise<unknown>;
+
+const getters: Record<Kind, Getter> = {
+  container: (ctx, ref, size) => ctx.client().containerInspect(ref, size),
+  image: (ctx, ref) => ctx.client().imageInspect(ref),
+};
+
+async function fetchOne(ctx: CliContext, ref: string, kinds: Kind[], size: boolean, generic: boolean): Promise<unknown> {
+  for (const k of kinds) {
+    try { return await getters[k](ctx, ref, size); } catch (err) {
+      if (!(err instanceof DaemonError) || err.status !== 404) throw err;
+      if (!generic && kinds.length === 1) throw err;
+    }
+  }
+  throw new Error(`Error: No such object: ${ref}`);
+}
+
+export function renderInspect(elements: unknown[], format: string | undefined): string {
+  if (!format) return elements.length ? goIndentJson(elements) + '\n' : '[]\n';
+  const f = format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const tmpl = compileTemplate(f === 'json' ? '{{json .}}' : f);
+  return elements.map((e) => {
+    try { return tmpl.execute(e) + '\n'; } catch (err) {
+      if (err instanceof TemplateError) throw new Error(`template: :1:${err.message.startsWith(' ') ? '' : ' '}${err.message}`);
+      throw err;
+    }
+  }).join('');
+}
+
+async function inspect(ctx: CliContext, flags: ParsedFlags, kinds: Kind[], generic: boolean): Promise<number> {
+  const elements: unknown[] = [];
+  const errors: string[] = [];
+  const format = flags.string('format');
+  compileTemplate(format && format !== 'json' ? format.replace(/\\t/g, '\t').replace(/\\n/g, '\n') : '{{.}}');
+  for (const ref of flags.args) {
+    try { elements.push(await fetchOne(ctx, ref, kinds, flags.bool('size'), generic)); } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  let out: string;
+  try { out = renderInspect(elements, format); } catch (err) { throw new ExitError((err as Error).message, 1); }
+  if (out !== '' && (elements.length || !format)) ctx.stdout.write(out);
+  if (errors.length) throw new ExitError(errors.join('\n'), 1);
+  return 0;
+}
+
+const formatFlag: FlagSpec = { long: 'format', short: 'f', kind: 'string', help: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template." };
+
+export const inspectVerb: VerbSpec = {
+  usage: 'inspect [OPTIONS] NAME|ID [NAME|ID...]',
+  summary: 'Return low-level information on Docker objects',
+  flags: [
+    formatFlag,
+    { long: 'size', short: 's', kind: 'bool', help: 'Display total file sizes if the type is container' },
+    { long: 'type', kind: 'string', help: 'Only inspect objects of the given type' },
+  ],
+  args: { min: 1 },
+  run(ctx, flags) {
+    const type = flags.string('type');
+    if (type && type !== 'container' && type !== 'image') throw new ExitError(`"${type}" is not a valid value for --type`, 1);
+    return inspect(ctx, flags, type ? [type as Kind] : ['container', 'image'], true);
+  },
+};
+
+export const containerInspectVerb: VerbSpec = {
+  usage: 'inspect [OPTIONS] CONTAINER [CONTAINER...]',
+  summary: 'Display detailed information on one or more containers',
+  flags: [formatFlag, { long: 'size', short: 's', kind: 'bool', help: 'Display total file sizes' }],
+  args: { min: 1 },
+  run: (ctx, flags) => inspect(ctx, flags, ['container'], false),
+};
+
+export const imageInspectVerb: VerbSpec = {
+  usage: 'inspect [OPTIONS] IMAGE [IMAGE...]',
+  summary: 'Display detailed information on one or more images',
+  flags: [formatFlag],
+  args: { min: 1 },
+  run: (ctx, flags) => inspect(ctx, flags, ['image'], false),
+};

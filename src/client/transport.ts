@@ -1,0 +1,173 @@
+// HTTP to berthd over a UNIX socket or TCP (optionally TLS with client certificates), with Docker's
+// error shapes: non-2xx answers become DaemonError, unreachable daemons ConnectError. Hijacked requests
+// (attach) send `Connection: Upgrade` / `Upgrade: tcp` and hand back the raw duplex after `101`.
+import http, { type IncomingMessage, type ClientRequest } from 'node:http';
+import https from 'node:https';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import type { DaemonAddress } from './host.js';
+import { ConnectError, DaemonError, daemonMessage, isConnectFailure } from './errors.js';
+
+export const CLIENT_API_VERSION = '1.50';
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export interface RequestOptions {
+  method: string;
+  /** API path without the version prefix, e.g. `/containers/json`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** A raw body (tar archives): streamed with chunked encoding. */
+  body?: Readable | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A hijacked connection: container output to read, stdin to write, and a half-close for EOF. */
+export interface HijackedStream {
+  output: Readable;
+  input: Writable;
+  /** Tells the daemon stdin is done while output keeps flowing. */
+  closeWrite(): void;
+  close(): void;
+  contentType: string;
+}
+
+export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === false) continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v === true ? '1' : String(v))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function readIfExists(path: string | undefined): Buffer | undefined {
+  return path && existsSync(path) ? readFileSync(path) : undefined;
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class Transport {
+  private tlsOptions?: https.RequestOptions;
+
+  constructor(readonly address: DaemonAddress) {}
+
+  private baseOptions(method: string, path: string, headers: Record<string, string>): http.RequestOptions {
+    const fullPath = `/v${CLIENT_API_VERSION}${path}`;
+    const base: http.RequestOptions = { method, path: fullPath, headers: { 'User-Agent': 'Berth-Client/0.1.0', ...headers } };
+    if (this.address.kind === 'unix') return { ...base, socketPath: this.address.path, headers: { Host: 'api.moby.localhost', ...base.headers } };
+    const tcp = { ...base, host: this.address.hostname, port: this.address.port };
+    if (!this.address.tls) return tcp;
+    if (!this.tlsOptions) {
+      const t = this.address.tls;
+      this.tlsOptions = { ca: readIfExists(t.ca), cert: readIfExists(t.cert), key: readIfExists(t.key), rejectUnauthorized: t.verify, minVersion: 'TLSv1.2' };
+    }
+    return { ...tcp, ...this.tlsOptions };
+  }
+
+  private open(opts: RequestOptions, extraHeaders: Record<string, string> = {}): ClientRequest {
+    const headers: Record<string, string> = { ...extraHeaders, ...opts.headers };
+    if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
+    const path = opts.path + buildQuery(opts.query);
+    const reqOpts = this.baseOptions(opts.method, path, headers);
+    return this.address.kind === 'tcp' && this.address.tls ? https.request(reqOpts) : http.request(reqOpts);
+  }
+
+  private sendBody(req: ClientRequest, opts: RequestOptions): void {
+    if (opts.json !== undefined) {
+      const data = JSON.stringify(opts.json);
+      req.setHeader('Content-Length', Buffer.byteLength(data));
+      req.end(data);
+    } else if (Buffer.isBuffer(opts.body)) {
+      req.setHeader('Content-Length', opts.body.length);
+      req.end(opts.body);
+    } else if (opts.body) {
+      opts.body.on('error', (err) => req.destroy(err));
+      opts.body.pipe(req);
+    } else {
+      req.end();
+    }
+  }
+
+  private failure(err: Error): Error {
+    return isConnectFailure(err) ? new ConnectError(this.address.url, err) : err;
+  }
+
+  /** Sends a request; resolves with the response once its status is 2xx/3xx (body not yet read). */
+  request(opts: RequestOptions): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = this.open(opts);
+      req.on('error', (err) => reject(this.failure(err)));
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 400) { resolve(res); return; }
+        readAll(res).then((body) => reject(new DaemonError(status, daemonMessage(status, body))), reject);
+      });
+      this.sendBody(req, opts);
+    });
+  }
+
+  /** A request whose whole response body is read as text. */
+  async text(opts: RequestOptions): Promise<string> {
+    return readAll(await this.request(opts));
+  }
+
+  /** A request whose response body is JSON (or empty: undefined). */
+  async json<T>(opts: RequestOptions): Promise<T> {
+    const body = await this.text(opts);
+    return (body.trim() === '' ? undefined : JSON.parse(body)) as T;
+  }
+
+  /** Attach-style request: upgrades the connection and returns the raw stream. */
+  hijack(opts: RequestOptions): Promise<HijackedStream> {
+    return new Promise((resolve, reject) => {
+      const req = this.open(opts, { Connection: 'Upgrade', Upgrade: 'tcp', ...(opts.json === undefined ? { 'Content-Type': 'text/plain' } : {}) });
+      req.on('error', (err) => reject(this.failure(err)));
+      req.on('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (head.length) socket.unshift(head);
+        resolve({
+          output: socket,
+          input: socket,
+          closeWrite: () => socket.end(),
+          close: () => socket.destroy(),
+          contentType: String(res.headers['content-type'] ?? ''),
+        });
+      });
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 400) {
+          readAll(res).then((body) => reject(new DaemonError(status, daemonMessage(status, body))), reject);
+          return;
+        }
+        // A daemon that answers 200 instead of upgrading: output is the body, input the request.
+        resolve({ output: res, input: req, closeWrite: () => req.end(), close: () => { res.destroy(); req.destroy(); }, contentType: String(res.headers['content-type'] ?? '') });
+      });
+      // An explicit length keeps node from chunk-encoding, whose terminator would land in the raw stream.
+      const data = opts.json === undefined ? '' : JSON.stringify(opts.json);
+      req.setHeader('Content-Length', Buffer.byteLength(data));
+      req.end(data);
+    });
+  }
+}
+
+/** Yields each JSON value of a newline-delimited (or concatenated) JSON stream. */
+export async function* jsonLines<T>(stream: Readable): AsyncGenerator<T> {
+  let buf = '';
+  for await (const chunk of stream) {
+    buf += (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line) as T;
+    }
+  }
+  if (buf.trim()) yield JSON.parse(buf.trim()) as T;
+}
