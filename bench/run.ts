@@ -2,7 +2,7 @@
 // workloads interleaved over several rounds. Prints the table (stdout; progress goes to stderr), writes
 // JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
 //
-// Environment: BENCH_ROUNDS (default 3; the 100-container, logs and pull workloads run at most 2),
+// Environment: BENCH_ROUNDS (default 5; the 100-container, logs and pull workloads run at most 3),
 // BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
@@ -36,7 +36,7 @@ const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
 
 function settings() {
-  const rounds = Math.max(1, Math.min(20, Number(process.env.BENCH_ROUNDS ?? 3) || 3));
+  const rounds = Math.max(1, Math.min(20, Number(process.env.BENCH_ROUNDS ?? 5) || 5));
   const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const budgetS = Number(process.env.BENCH_BUDGET_S ?? 660) || 660;
   const profile = process.env.BENCH_PROFILE === '1';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     `Machine: ${describeMachine(machine)}`,
     `Engines: dockerd ${docker.version} (containerd, runc; overlay2) vs berthd ${berth.version}; client: docker CLI ${cliVersion()} for both`,
     `Image: ${imageSource}`,
-    `Rounds: ${cfg.rounds} (start/memory/ps, logs, pull: ${Math.min(cfg.rounds, 2)}); engines interleaved, alternating order; wall times through the docker CLI unless the row says GET.`,
+    `Rounds: ${cfg.rounds} (start/memory/ps, logs, pull: ${Math.min(cfg.rounds, 3)}); engines interleaved, alternating order; wall times through the docker CLI unless the row says GET.`,
     'Memory: sum over the engine\'s processes (Docker: dockerd + containerd + containerd-shim-runc-v2; Berth: berthd + conmon), VmRSS and smaps_rollup Pss.',
   ].join('\n');
   const table = renderTable(rows);

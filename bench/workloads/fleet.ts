@@ -29,7 +29,7 @@ export const fleet: Workload = {
     { id: 'mem100-rss', label: `engine memory, ${FLEET} running, RSS sum`, unit: 'MB', maxRatio: 0.5, targetText: '≤ 0.5×' },
     { id: 'mem100-pss', label: `engine memory, ${FLEET} running, PSS sum`, unit: 'MB', maxRatio: 0.5, targetText: '≤ 0.5×' },
   ],
-  rounds: (requested) => Math.min(requested, 2),
+  rounds: (requested) => Math.min(requested, 3),
   async run(ctx) {
     const rounds = this.rounds!(ctx.rounds);
     await interleave(ctx, rounds, fleet.metrics.map((m) => m.id), async (engine, round) => {

@@ -16,7 +16,7 @@ export const logs: Workload = {
     { id: 'logs-read', label: `docker logs, read ${MB} MB`, unit: 's', maxRatio: 0.2, targetText: '≥ 5× throughput' },
     { id: 'logs-write', label: `container writes ${MB} MB to stdout (run→exit)`, unit: 's' },
   ],
-  rounds: (requested) => Math.min(requested, 2),
+  rounds: (requested) => Math.min(requested, 3),
   async run(ctx) {
     await interleave(ctx, this.rounds!(ctx.rounds), ['logs-read', 'logs-write'], async (engine) => {
       const start = performance.now();

@@ -13,7 +13,7 @@ export const pull: Workload = {
   keys: ['pull'],
   title: `pull ${LAYERS} × ${LAYER_MB} MB from 127.0.0.1`,
   metrics: [{ id: 'pull', label: `pull ${LAYERS * LAYER_MB} MB, ${LAYERS} layers, local registry`, unit: 's', maxRatio: 1 / 1.5, targetText: '≥ 1.5× speed' }],
-  rounds: (requested) => Math.min(requested, 2),
+  rounds: (requested) => Math.min(requested, 3),
   async run(ctx) {
     let ref: string;
     try {
