@@ -99,16 +99,20 @@ async function removeImage(svc: ImageService, id: string, records: DeleteItem[])
   await svc.store.delete(id);
   svc.publish('delete', id, id);
   records.push({ Deleted: id });
-  const { removedLayers, reclaimed } = await collectGarbage(svc, rec ? chainIds(rec.config.rootfs.diff_ids) : []);
+  const candidates = rec ? { chains: chainIds(rec.config.rootfs.diff_ids), blobs: [id, ...rec.config.rootfs.diff_ids] } : { chains: [], blobs: [id] };
+  const { removedLayers, reclaimed } = await collectGarbage(svc, candidates);
   for (const l of removedLayers) records.push({ Deleted: l });
   return reclaimed;
 }
 
 /**
- * Removes layers (from `candidates`) and blobs that no image uses. Skipped while a container uses an image
- * ID we no longer know: its layers are still mounted under it; the next collection picks them up.
+ * Removes layers and blobs that no image uses: the given candidates (a deleted image's chains, config and
+ * diffs), or everything when none are given (at start-up, before any request). Pinned digests (imports in
+ * flight) stay. Skipped while a container uses an image ID we no longer know: its layers are still mounted
+ * under it; a later collection picks them up.
  */
-export async function collectGarbage(svc: ImageService, candidates?: string[]): Promise<{ removedLayers: string[]; reclaimed: number }> {
+export async function collectGarbage(svc: ImageService, candidates?: { chains: string[]; blobs: string[] }): Promise<{ removedLayers: string[]; reclaimed: number }> {
+  if (!candidates && svc.importsInFlight()) return { removedLayers: [], reclaimed: 0 };
   const known = new Set(svc.store.ids());
   for (const used of svc.opts.imagesInUse()) if (!known.has(used)) return { removedLayers: [], reclaimed: 0 };
   const usedChains = new Set<string>();
@@ -120,16 +124,16 @@ export async function collectGarbage(svc: ImageService, candidates?: string[]): 
   }
   const removedLayers: string[] = [];
   let reclaimed = 0;
-  const layerList = candidates ?? (await svc.layers.list());
+  const layerList = candidates?.chains ?? (await svc.layers.list());
   // Top-most first, as Docker lists removed layers.
   for (const chain of [...layerList].reverse()) {
-    if (usedChains.has(chain) || !svc.layers.has(chain)) continue;
+    if (usedChains.has(chain) || svc.isPinned(chain) || !svc.layers.has(chain)) continue;
     reclaimed += (await svc.layers.info(chain)).size;
     await svc.layers.remove(chain);
     removedLayers.push(chain);
   }
-  for (const blob of await svc.content.list()) {
-    if (!usedBlobs.has(blob)) await svc.content.delete(blob);
+  for (const blob of candidates?.blobs ?? (await svc.content.list())) {
+    if (!usedBlobs.has(blob) && !svc.isPinned(blob)) await svc.content.delete(blob);
   }
   return { removedLayers, reclaimed };
 }
@@ -158,6 +162,8 @@ export async function pruneImages(svc: ImageService, f: Filters): Promise<PruneR
     }
     reclaimed += await removeImage(svc, rec.id, deleted);
   }
+  // Also sweep what earlier forced removals left for containers that are gone now.
+  reclaimed += (await collectGarbage(svc)).reclaimed;
   svc.opts.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
   return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
 }

@@ -6,7 +6,8 @@ import { applyChanges } from './config-changes.js';
 import { CountingStream, progressMessage, type ProgressMessage } from './progress.js';
 import { goArch } from './busybox-seed.js';
 import { normalizeTagged } from './reference.js';
-import type { ImageConfigJson, ImageRecord } from './types.js';
+import type { ImageConfigJson, ImageRecord, ImageRunConfig } from './types.js';
+import type { LayerInfo } from '../storage/layer-store.js';
 
 export interface ImportOptions {
   repo?: string;
@@ -24,7 +25,15 @@ export async function importImage(svc: ImageService, body: Readable, opts: Impor
   const runConfig = applyChanges({}, opts.changes);
   const counted = body.pipe(new CountingStream((n) => emit(progressMessage('Importing', '', n, 0))));
   body.on('error', (err) => counted.destroy(err));
-  const [layer] = await svc.addLayers([counted]);
+  const lease = svc.lease();
+  try {
+    return await finish(svc, await svc.addLayers([counted], lease), opts, tag, runConfig);
+  } finally {
+    lease.release();
+  }
+}
+
+async function finish(svc: ImageService, [layer]: LayerInfo[], opts: ImportOptions, tag: string | undefined, runConfig: ImageRunConfig): Promise<ImageRecord> {
   const created = new Date().toISOString();
   const comment = opts.message || `Imported from ${opts.source ?? '-'}`;
   const [os, arch] = (opts.platform ?? '').split('/');

@@ -69,7 +69,17 @@ export async function loadFromSpool(svc: ImageService, spool: TarSpool, quiet: b
     : (await spool.exists('index.json')) ? await ociPlans(spool)
     : (() => { throw invalidArgument('unrecognized image archive: no manifest.json or index.json'); })();
   const loaded: string[] = [];
-  for (const plan of plans) {
+  const lease = svc.lease();
+  try {
+    for (const plan of plans) loaded.push(await loadOne(svc, spool, plan, quiet, emit, lease));
+  } finally {
+    lease.release();
+  }
+  return loaded;
+}
+
+async function loadOne(svc: ImageService, spool: TarSpool, plan: Plan, quiet: boolean, emit: (m: ProgressMessage) => void, lease: { add: (...d: string[]) => void }): Promise<string> {
+  {
     const configBytes = await spool.read(plan.config);
     let config: ImageConfigJson;
     try { config = JSON.parse(configBytes.toString('utf8')) as ImageConfigJson; } catch { throw invalidArgument(`invalid image config ${plan.config}`); }
@@ -79,6 +89,7 @@ export async function loadFromSpool(svc: ImageService, spool: TarSpool, quiet: b
     const layers = [];
     let parent: string | null = null;
     for (let i = 0; i < plan.layers.length; i++) {
+      lease.add(chains[i], diffIds[i]);
       if (svc.layers.has(chains[i])) { layers.push(await svc.layers.info(chains[i])); parent = chains[i]; continue; }
       const total = await spool.size(plan.layers[i]);
       const id = shortId(chains[i]);
@@ -102,7 +113,6 @@ export async function loadFromSpool(svc: ImageService, spool: TarSpool, quiet: b
       emit({ stream: `Loaded image ID: ${rec.id}\n` });
       svc.publish('load', rec.id, rec.id);
     }
-    loaded.push(rec.id);
+    return rec.id;
   }
-  return loaded;
 }

@@ -41,6 +41,9 @@ export class ImageService implements ImageProvider {
   readonly layers: LayerStore;
   readonly store: ImageStore;
   readonly root: string;
+  /** Digests (chain IDs, diff IDs) that imports in flight rely on; garbage collection leaves them alone. */
+  private readonly pins = new Map<string, number>();
+  private activeLeases = 0;
 
   constructor(readonly opts: ImageServiceOptions) {
     this.root = join(opts.dataRoot, 'image');
@@ -60,10 +63,15 @@ export class ImageService implements ImageProvider {
     try {
       const layer = await buildBusyboxLayer();
       const { Readable } = await import('node:stream');
-      const [info] = await this.addLayers([Readable.from([layer])]);
-      const record = await this.commitImage(busyboxConfig(layer), [info]);
-      await this.store.setRef('busybox:latest', record.id);
-      log.info('seeded busybox:latest from the host busybox-static', { id: record.id });
+      const lease = this.lease();
+      try {
+        const [info] = await this.addLayers([Readable.from([layer])], lease);
+        const record = await this.commitImage(busyboxConfig(layer), [info]);
+        await this.store.setRef('busybox:latest', record.id);
+      } finally {
+        lease.release();
+      }
+      log.info('seeded busybox:latest from the host busybox-static');
     } catch (err) {
       log.warn('could not seed busybox:latest', { err: String(err) });
     }
@@ -139,7 +147,7 @@ export class ImageService implements ImageProvider {
     return await pruneImages(this, filters);
   }
 
-  /** Removes layers and blobs no image uses (safe to call any time). */
+  /** Removes layers and blobs no image uses; call only once containers are loaded (imagesInUse is right). */
   async collectGarbage(): Promise<void> {
     await collectGarbage(this);
   }
@@ -219,13 +227,39 @@ export class ImageService implements ImageProvider {
 
   // ---- building blocks for load, import and the seed ----
 
+  /** Keeps digests safe from garbage collection until the returned lease is released. */
+  lease(): { add: (...digests: string[]) => void; release: () => void } {
+    const held: string[] = [];
+    let released = false;
+    this.activeLeases++;
+    return {
+      add: (...digests) => { for (const d of digests) { held.push(d); this.pins.set(d, (this.pins.get(d) ?? 0) + 1); } },
+      release: () => {
+        if (!released) { released = true; this.activeLeases--; }
+        for (const d of held.splice(0)) {
+          const n = (this.pins.get(d) ?? 1) - 1;
+          if (n <= 0) this.pins.delete(d); else this.pins.set(d, n);
+        }
+      },
+    };
+  }
+
+  isPinned(digest: string): boolean {
+    return this.pins.has(digest);
+  }
+
+  /** True while an import, load or seed runs (a full sweep would race with its unpinned blobs). */
+  importsInFlight(): boolean {
+    return this.activeLeases > 0;
+  }
+
   /** Stores layer tars (bottom first) as a chain; `expectedDiffIds` verifies each one. */
-  async addLayers(tars: Readable[], expectedDiffIds?: string[], onLayer?: (i: number, info: LayerInfo & { existed: boolean }) => void): Promise<LayerInfo[]> {
+  async addLayers(tars: Readable[], lease: { add: (...d: string[]) => void }, expectedDiffIds?: string[]): Promise<LayerInfo[]> {
     const out: LayerInfo[] = [];
     let parent: string | null = null;
     for (let i = 0; i < tars.length; i++) {
       const info = await this.layers.add(parent, tars[i], expectedDiffIds?.[i]);
-      onLayer?.(i, info);
+      lease.add(info.chainId, info.diffId);
       out.push(info);
       parent = info.chainId;
     }

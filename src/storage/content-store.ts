@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { invalidArgument, notFound } from '../errors.js';
 import { checkDigest, digestHex } from './digest.js';
 
-export interface BlobInfo { digest: string; size: number }
+export interface BlobInfo { digest: string; size: number; /** False when the blob was already stored. */ created?: boolean }
 
 export class ContentStore {
   private readonly blobDir: string;
@@ -79,9 +79,9 @@ export class ContentStore {
       await unlink(tmp).catch(() => undefined);
       throw invalidArgument(`digest mismatch: expected ${expected}, got ${digest}`);
     }
-    if (this.has(digest)) await unlink(tmp);
-    else await this.commit(tmp, digest);
-    return { digest, size };
+    if (this.has(digest)) { await unlink(tmp); return { digest, size, created: false }; }
+    await this.commit(tmp, digest);
+    return { digest, size, created: true };
   }
 
   async delete(digest: string): Promise<void> {

@@ -60,7 +60,13 @@ export class LayerStore {
       job = this.unpack(chainId, blob.digest, parent, blob.size).finally(() => this.pending.delete(chainId));
       this.pending.set(chainId, job);
     }
-    return { ...(await job), existed: false };
+    try {
+      return { ...(await job), existed: false };
+    } catch (err) {
+      // A refused or broken layer leaves nothing behind, unless the tar was already stored for another chain.
+      if (blob.created) await this.content.delete(blob.digest);
+      throw err;
+    }
   }
 
   /** Unpacks the stored diff tar into a temp dir, then renames it into place. */

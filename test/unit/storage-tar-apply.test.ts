@@ -210,5 +210,6 @@ describe('applyTar: refusals', () => {
     const bad = await buildTar([{ name: 'ok', type: 'file', data: 'x' }, { name: '../evil', type: 'file', data: 'x' }]);
     await assert.rejects(layers.add(null, Readable.from([bad])), /refusing to extract layer entry "\.\.\/evil"/);
     assert.deepEqual(readdirSync(join(root, 'layers')), []);
+    assert.deepEqual(readdirSync(join(root, 'blobs', 'sha256')), [], 'the refused tar is not kept');
   });
 });
