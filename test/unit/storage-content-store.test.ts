@@ -15,7 +15,7 @@ test('stream writes are hashed, stored by digest and readable back', async () =>
   const cs = new ContentStore(root);
   const data = Buffer.from('hello blobs');
   const info = await cs.writeStream(Readable.from([data.subarray(0, 5), data.subarray(5)]));
-  assert.deepEqual(info, { digest: sha256Digest(data), size: data.length });
+  assert.deepEqual(info, { digest: sha256Digest(data), size: data.length, created: true });
   assert.deepEqual(await cs.read(info.digest), data);
   assert.ok(cs.has(info.digest));
 });
