@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ensurePackages } from './lib/install.js';
 import { machineInfo, describeMachine } from './lib/host.js';
-import { onCleanup, runCleanup, cleanupOnSignals } from './lib/cleanup.js';
+import { onCleanup, runCleanup, cleanupOnSignals, wasInterrupted } from './lib/cleanup.js';
 import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
 import { since } from './lib/proc.js';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const deadline = performance.now() + cfg.budgetS * 1000;
   const ctx: BenchContext = {
     engines: [docker, berth], rounds: cfg.rounds, rec, workDir, log,
-    outOfTime: () => performance.now() > deadline,
+    outOfTime: () => wasInterrupted() || performance.now() > deadline,
   };
   for (const w of WORKLOADS) {
     const selected = cfg.only.length === 0 || w.keys.some((k) => cfg.only.includes(k));
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wasInterrupted()) return;
   const rows = [...rec.metrics.values()].map(viewOf);
   const stamp = date.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const header = [

@@ -4,6 +4,10 @@ type Step = { name: string; fn: () => Promise<void> };
 
 const steps: Step[] = [];
 let running: Promise<void> | undefined;
+let interrupted = false;
+
+/** True once a signal asked the run to stop: results of a cut-short run are not written. */
+export function wasInterrupted(): boolean { return interrupted; }
 
 export function onCleanup(name: string, fn: () => Promise<void>): void {
   steps.push({ name, fn });
@@ -27,6 +31,7 @@ export function runCleanup(log: (msg: string) => void): Promise<void> {
 export function cleanupOnSignals(log: (msg: string) => void): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
+      interrupted = true;
       log(`${sig}: cleaning up`);
       void runCleanup(log).finally(() => process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)));
     });
