@@ -64,7 +64,8 @@ export class TarSpool {
   }
 
   async exists(name: string): Promise<boolean> {
-    try { return (await stat(this.resolve(name))).isFile(); } catch { return false; }
+    const path = this.resolve(name);
+    try { return (await stat(path)).isFile(); } catch { return false; }
   }
 
   async readJson<T>(name: string): Promise<T> {

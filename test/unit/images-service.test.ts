@@ -103,6 +103,39 @@ describe('image service', { skip: !canSeedBusybox() && 'needs busybox-static' },
     await svc.remove('localhost:5000/bb:1', false, false);
   });
 
+  test('loads the pre-25 docker save layout (<id>/layer.tar, symlinked duplicates, <config>.json)', async () => {
+    const img = await svc.resolve('busybox');
+    const diff = img.config.rootfs.diff_ids[0];
+    const layerTar = await svc.content.read(diff);
+    const config = await svc.configBytes(img.id);
+    const v1 = 'a'.repeat(64);
+    const v1b = 'b'.repeat(64);
+    const pack = tar.pack();
+    const out = collect(pack as unknown as Readable);
+    pack.entry({ name: `${v1}/`, type: 'directory', mode: 0o755 });
+    pack.entry({ name: `${v1}/VERSION`, mode: 0o644 }, '1.0');
+    pack.entry({ name: `${v1}/json`, mode: 0o644 }, '{}');
+    pack.entry({ name: `${v1}/layer.tar`, mode: 0o644 }, layerTar);
+    pack.entry({ name: `${v1b}/`, type: 'directory', mode: 0o755 });
+    pack.entry({ name: `${v1b}/layer.tar`, type: 'symlink', linkname: `../${v1}/layer.tar` });
+    pack.entry({ name: `${img.id.slice(7)}.json`, mode: 0o644 }, config);
+    pack.entry({ name: 'manifest.json', mode: 0o644 }, JSON.stringify([{ Config: `${img.id.slice(7)}.json`, RepoTags: ['old/style:1'], Layers: [`${v1b}/layer.tar`] }]));
+    pack.entry({ name: 'repositories', mode: 0o644 }, JSON.stringify({ 'old/style': { 1: v1 } }));
+    pack.finalize();
+    const target = await service({ seedBusybox: false });
+    await load(target, await out, true);
+    assert.equal((await target.resolve('old/style:1')).id, img.id);
+  });
+
+  test('archive symlinks may not leave the archive', async () => {
+    const pack = tar.pack();
+    const out = collect(pack as unknown as Readable);
+    pack.entry({ name: 'manifest.json', type: 'symlink', linkname: '../../../../etc/passwd' });
+    pack.finalize();
+    const target = await service({ seedBusybox: false });
+    await assert.rejects(load(target, await out), /invalid symlink/);
+  });
+
   test('a layer that does not match its diff_id is refused', async () => {
     const saved = await collect(await svc.save(['busybox']));
     const broken = await filterTar(saved, () => true);
