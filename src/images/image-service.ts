@@ -2,6 +2,7 @@
 // The stores live under <dataRoot>/image: blobs (content store), layers (unpacked by chainID), imagedb and
 // repositories.json (image records and references). Operations with real logic live in their own files.
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { EventBus } from '../engine/events.js';
 import { invalidArgument, notFound, internal, conflict } from '../errors.js';
@@ -53,7 +54,10 @@ export class ImageService implements ImageProvider {
   }
 
   async init(): Promise<void> {
+    // Leftovers of a crash mid-import: partial blobs, half-unpacked layers, spooled archives.
+    await this.content.cleanTemp();
     await this.layers.cleanTemp();
+    await rm(join(this.root, 'tmp'), { recursive: true, force: true });
     await this.store.load();
     if (this.opts.seedBusybox !== false) await this.seedBusybox();
   }

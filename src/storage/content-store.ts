@@ -92,6 +92,11 @@ export class ContentStore {
     return (await readdir(this.blobDir)).filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
   }
 
+  /** Drops half-written ingests left by a crash (call before serving requests). */
+  async cleanTemp(): Promise<void> {
+    for (const n of await readdir(this.tmpDir)) await unlink(join(this.tmpDir, n)).catch(() => undefined);
+  }
+
   private tempPath(): string {
     return join(this.tmpDir, `ingest-${randomBytes(8).toString('hex')}`);
   }

@@ -100,4 +100,14 @@ describe('images via the docker CLI', () => {
     assert.match(r.stderr, new RegExp(`conflict: unable to delete ${id.slice(7, 19)} \\(must be forced\\) - image is referenced in multiple repositories`));
     ok(d.docker(['rmi', 'two:1']));
   });
+
+  test('images and tags survive a berthd crash and restart', async () => {
+    ok(d.docker(['tag', 'busybox', 'persist:1']));
+    const before = ok(d.docker(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).trim().split('\n').sort();
+    await d.kill9();
+    await d.restart();
+    const after = ok(d.docker(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).trim().split('\n').sort();
+    assert.deepEqual(after, before);
+    ok(d.docker(['rmi', 'persist:1']));
+  });
 });

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, filtersQuery, sendJson, startStream, type RequestContext } from '../context.js';
-import { errorMessage, invalidArgument, notFound, notImplemented } from '../../errors.js';
+import { BerthError, errorMessage, invalidArgument, notFound, notImplemented } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ProgressMessage } from '../../images/progress.js';
 import { parseReference, familiarName, familiarString } from '../../images/reference.js';
@@ -91,6 +91,18 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   router.post('/images/load', (ctx) => load(engine, ctx));
   router.get('/images/get', (ctx) => save(engine, ctx, ctx.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
   router.post('/images/prune', async (ctx) => { sendJson(ctx, 200, await images.prune(filtersQuery(ctx.query))); });
+
+  // No registry client in the image service: answer as Docker does when the registry cannot be reached.
+  router.get('/images/search', (ctx) => {
+    throw new BerthError('unavailable', `Get "https://index.docker.io/v1/search?q=${encodeURIComponent(ctx.query.get('term') ?? '')}&n=25": registry unreachable (Berth has no registry access here)`);
+  });
+  router.post('/images/{name*}/push', async (ctx) => {
+    const name = ctx.params.name;
+    const tag = ctx.query.get('tag');
+    const ref = tag ? `${name}:${tag}` : name;
+    if (!images.findId(ref)) throw notFound(`An image does not exist locally with the tag: ${name}`);
+    throw new BerthError('unavailable', `pushing ${ref} is not supported: Berth has no registry client`);
+  });
 
   router.get('/images/{name*}/json', async (ctx) => { sendJson(ctx, 200, await images.inspect(ctx.params.name)); });
   router.get('/images/{name*}/history', async (ctx) => { sendJson(ctx, 200, await images.history(ctx.params.name)); });
