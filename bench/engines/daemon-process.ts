@@ -91,7 +91,10 @@ export abstract class DaemonEngine implements BenchEngine {
   }
 
   memory(): MemorySample {
-    return measureMemory(enginePids(this.child?.pid ?? -1, this.base));
+    const procs = enginePids(this.child?.pid ?? -1, this.base);
+    // berthd shows up as "node"; name it after the engine.
+    for (const p of procs) if (p.pid === this.child?.pid) p.name = `${this.name}d`;
+    return measureMemory(procs);
   }
 
   async removeAllContainers(): Promise<number> {

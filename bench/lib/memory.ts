@@ -68,9 +68,13 @@ export function measureMemory(procs: ProcInfo[]): MemorySample {
   return { rssMB: rss / 1024, pssMB: pss / 1024, processes };
 }
 
-/** "dockerd 1, containerd 1, containerd-shim 100" — which processes were counted. */
+/** "dockerd×1 52 MB, containerd-shim×100 1310 MB" — which processes were counted, and their RSS. */
 export function describeProcesses(s: MemorySample): string {
-  const counts = new Map<string, number>();
-  for (const p of s.processes) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
-  return [...counts].map(([n, c]) => `${n}×${c}`).join(', ');
+  const groups = new Map<string, { n: number; kb: number }>();
+  for (const p of s.processes) {
+    const g = groups.get(p.name) ?? { n: 0, kb: 0 };
+    g.n++; g.kb += p.rssKB;
+    groups.set(p.name, g);
+  }
+  return [...groups].sort((a, b) => b[1].kb - a[1].kb).map(([n, g]) => `${n}×${g.n} ${(g.kb / 1024).toFixed(0)} MB RSS`).join(', ');
 }

@@ -2,14 +2,14 @@
 // it all. The read is the metric (the issue's target is read throughput); the write — container start to
 // exit, i.e. how fast the engine drains the container's stdout into its log — is reported beside it.
 import { check } from '../lib/proc.js';
-import { interleave, type Workload } from './types.js';
+import { interleave, type BenchContext, type Workload } from './types.js';
 
 const MB = Number(process.env.BENCH_LOG_MB ?? 100);
 const BYTES = MB * 1024 * 1024;
 // 99 characters and a newline: 100-byte lines, ~1M of them at 100 MB.
 const LINE = 'berth-bench-log-line-'.padEnd(99, '0123456789abcdefghijklmnopqrstuvwxyz');
 
-export const logs: Workload = {
+export const logs: Workload & { runRounds(ctx: BenchContext): Promise<void> } = {
   keys: ['logs'],
   title: `logs: ${MB} MB through stdout`,
   metrics: [
@@ -18,6 +18,18 @@ export const logs: Workload = {
   ],
   rounds: (requested) => Math.min(requested, 3),
   async run(ctx) {
+    try {
+      await this.runRounds(ctx);
+    } finally {
+      const rates = ctx.engines.map((e) => {
+        const times = ctx.rec.metrics.get('logs-read')?.values[e.name] ?? [];
+        const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+        return median ? `${e.name} ${(MB / median).toFixed(0)} MB/s` : undefined;
+      }).filter(Boolean);
+      if (rates.length) ctx.rec.note('logs-read', `read throughput (median): ${rates.join(', ')}`);
+    }
+  },
+  async runRounds(ctx: BenchContext) {
     await interleave(ctx, this.rounds!(ctx.rounds), ['logs-read', 'logs-write'], async (engine) => {
       const start = performance.now();
       const id = check(await engine.docker(['run', '-d', '--network', 'none', engine.image, 'sh', '-c', `yes ${LINE} | head -c ${BYTES}`],
