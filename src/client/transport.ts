@@ -2,7 +2,7 @@
 // error shapes: non-2xx answers become DaemonError, unreachable daemons ConnectError. Hijacked requests
 // (attach) send `Connection: Upgrade` / `Upgrade: tcp` and hand back the raw duplex after `101`.
 import http, { type IncomingMessage, type ClientRequest } from 'node:http';
-import https from 'node:https';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { DaemonAddress } from './host.js';
@@ -55,7 +55,9 @@ async function readAll(stream: Readable): Promise<string> {
 }
 
 export class Transport {
-  private tlsOptions?: https.RequestOptions;
+  private tlsOptions?: HttpsRequestOptions;
+  /** node:https (and tls/crypto behind it) costs ~10 ms to load: only TLS hosts pay for it. */
+  private httpsRequest?: typeof import('node:https').request;
 
   constructor(readonly address: DaemonAddress) {}
 
@@ -72,12 +74,13 @@ export class Transport {
     return { ...tcp, ...this.tlsOptions };
   }
 
-  private open(opts: RequestOptions, extraHeaders: Record<string, string> = {}): ClientRequest {
+  private async open(opts: RequestOptions, extraHeaders: Record<string, string> = {}): Promise<ClientRequest> {
+    if (this.address.kind === 'tcp' && this.address.tls && !this.httpsRequest) this.httpsRequest = (await import('node:https')).request;
     const headers: Record<string, string> = { ...extraHeaders, ...opts.headers };
     if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
     const path = opts.path + buildQuery(opts.query);
     const reqOpts = this.baseOptions(opts.method, path, headers);
-    return this.address.kind === 'tcp' && this.address.tls ? https.request(reqOpts) : http.request(reqOpts);
+    return this.httpsRequest ? this.httpsRequest(reqOpts) : http.request(reqOpts);
   }
 
   private sendBody(req: ClientRequest, opts: RequestOptions): void {
@@ -101,9 +104,9 @@ export class Transport {
   }
 
   /** Sends a request; resolves with the response once its status is 2xx/3xx (body not yet read). */
-  request(opts: RequestOptions): Promise<IncomingMessage> {
+  async request(opts: RequestOptions): Promise<IncomingMessage> {
+    const req = await this.open(opts);
     return new Promise((resolve, reject) => {
-      const req = this.open(opts);
       req.on('error', (err) => reject(this.failure(err)));
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
@@ -126,9 +129,9 @@ export class Transport {
   }
 
   /** Attach-style request: upgrades the connection and returns the raw stream. */
-  hijack(opts: RequestOptions): Promise<HijackedStream> {
+  async hijack(opts: RequestOptions): Promise<HijackedStream> {
+    const req = await this.open(opts, { Connection: 'Upgrade', Upgrade: 'tcp', ...(opts.json === undefined ? { 'Content-Type': 'text/plain' } : {}) });
     return new Promise((resolve, reject) => {
-      const req = this.open(opts, { Connection: 'Upgrade', Upgrade: 'tcp', ...(opts.json === undefined ? { 'Content-Type': 'text/plain' } : {}) });
       req.on('error', (err) => reject(this.failure(err)));
       req.on('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (head.length) socket.unshift(head);
@@ -157,8 +160,8 @@ export class Transport {
   }
 }
 
-/** Yields each JSON value of a newline-delimited (or concatenated) JSON stream. */
-export async function* jsonLines<T>(stream: Readable): AsyncGenerator<T> {
+/** Yields each non-empty line of a newline-delimited stream. */
+export async function* textLines(stream: Readable): AsyncGenerator<string> {
   let buf = '';
   for await (const chunk of stream) {
     buf += (chunk as Buffer).toString('utf8');
@@ -166,8 +169,13 @@ export async function* jsonLines<T>(stream: Readable): AsyncGenerator<T> {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as T;
+      if (line) yield line;
     }
   }
-  if (buf.trim()) yield JSON.parse(buf.trim()) as T;
+  if (buf.trim()) yield buf.trim();
+}
+
+/** Yields each JSON value of a newline-delimited JSON stream. */
+export async function* jsonLines<T>(stream: Readable): AsyncGenerator<T> {
+  for await (const line of textLines(stream)) yield JSON.parse(line) as T;
 }

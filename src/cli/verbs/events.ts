@@ -1,14 +1,20 @@
 // `berth events`: the daemon's event stream, printed as docker's prettyPrintEvent or through --format.
 import type { VerbSpec } from '../command.js';
 import type { EventMessage } from '../../client/types.js';
-import { jsonLines } from '../../client/transport.js';
+import { textLines } from '../../client/transport.js';
 import { compileTemplate, rfc3339NanoFixed } from '../format/formatter.js';
 import { parseFilterFlags } from './filters.js';
 import { getTimestamp } from './timestamps.js';
 
-export function prettyEvent(e: EventMessage): string {
+/** timeNano has 19 digits: more than a double holds, so it is read from the raw text. */
+export function exactTimeNano(line: string): bigint | undefined {
+  const m = /"timeNano"\s*:\s*(\d+)/.exec(line);
+  return m ? BigInt(m[1]) : undefined;
+}
+
+export function prettyEvent(e: EventMessage, timeNano?: bigint): string {
   let s = '';
-  if (e.timeNano) s += `${rfc3339NanoFixed(BigInt(e.timeNano))} `;
+  if (timeNano || e.timeNano) s += `${rfc3339NanoFixed(timeNano ?? BigInt(e.timeNano!))} `;
   else if (e.time) s += `${rfc3339NanoFixed(BigInt(e.time) * 1000000000n)} `;
   s += `${e.Type} ${e.Action} ${e.Actor?.ID ?? ''}`;
   const attrs = e.Actor?.Attributes ?? {};
@@ -39,8 +45,9 @@ export const eventsVerb: VerbSpec = {
       until: until ? getTimestamp(until, now) : undefined,
       filters: parseFilterFlags(flags.list('filter')),
     });
-    for await (const e of jsonLines<EventMessage>(res)) {
-      ctx.stdout.write(tmpl ? tmpl.execute(e) + '\n' : prettyEvent(e));
+    for await (const line of textLines(res)) {
+      const e = JSON.parse(line) as EventMessage;
+      ctx.stdout.write(tmpl ? tmpl.execute(e) + '\n' : prettyEvent(e, exactTimeNano(line)));
     }
     return 0;
   },
