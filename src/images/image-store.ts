@@ -28,6 +28,7 @@ export class ImageStore {
   private readonly configs = new Map<string, ImageConfigJson>();
   /** Familiar `name:tag` or `name@digest` → image ID, in the order they were set. */
   private refs = new Map<string, string>();
+  private refsWrite: Promise<void> = Promise.resolve();
 
   constructor(root: string, private readonly content: ContentStore) {
     this.dbDir = join(root, 'imagedb');
@@ -124,7 +125,10 @@ export class ImageStore {
     return true;
   }
 
+  /** Writes run one after another, each with the state at its turn, so a slow older write never lands last. */
   private async saveRefs(): Promise<void> {
-    await writeJsonAtomic(this.reposFile, { refs: Object.fromEntries(this.refs) } satisfies RepositoriesFile);
+    const turn = this.refsWrite.then(() => writeJsonAtomic(this.reposFile, { refs: Object.fromEntries(this.refs) } satisfies RepositoriesFile));
+    this.refsWrite = turn.catch(() => undefined);
+    await turn;
   }
 }
