@@ -20,9 +20,9 @@ after(async () => {
 });
 
 test('version and info reach the daemon', () => {
-  const v = d.berth(['version', '--format', '{{.Server.ApiVersion}}']);
+  const v = d.berth(['version', '--format', '{{.Server.APIVersion}} {{.Client.APIVersion}}']);
   assert.equal(v.code, 0, v.stderr);
-  assert.equal(v.stdout, '1.50\n');
+  assert.equal(v.stdout, '1.50 1.50\n');
   const i = d.berth(['info']);
   assert.equal(i.code, 0, i.stderr);
   assert.match(i.stdout, /Runtimes: .*runc/);

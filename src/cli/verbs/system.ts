@@ -43,6 +43,13 @@ export function renderVersion(client: Record<string, string>, server: VersionRes
   return out;
 }
 
+/** Templates use the Go field name `.APIVersion` for the JSON key `ApiVersion`; JSON output keeps the latter. */
+function withGoNames<T extends { ApiVersion?: string }>(v: T): T {
+  const copy = { ...v };
+  Object.defineProperty(copy, 'APIVersion', { value: v.ApiVersion, enumerable: false });
+  return copy;
+}
+
 export const versionVerb: VerbSpec = {
   usage: 'version [OPTIONS]',
   summary: 'Show the Berth version information',
@@ -56,7 +63,7 @@ export const versionVerb: VerbSpec = {
     const format = flags.string('format');
     if (format) {
       const tmpl = compileTemplate(format.trim() === 'json' ? '{{json .}}' : format);
-      ctx.stdout.write(tmpl.execute({ Client: client, Server: server ?? null }) + '\n');
+      ctx.stdout.write(tmpl.execute({ Client: withGoNames(client), Server: server ? withGoNames(server) : null }) + '\n');
     } else ctx.stdout.write(renderVersion(client, server));
     if (failure) throw failure;
     return 0;

@@ -1,0 +1,51 @@
+// berth over TCP with TLS client certificates: flags and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH both work,
+// and a client without a certificate is refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { startDaemon, BERTH } from '../helpers/daemon.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+test('berth -H tcp:// with --tlsverify and client certs, or DOCKER_CERT_PATH', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cli-tls-'));
+  const ssl = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=berth-test-ca']);
+  for (const who of ['server', 'client']) {
+    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who === 'client' ? 'key' : 'server-key'}.pem`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'client'}`]);
+    const ext = join(dir, `${who}.ext`);
+    writeFileSync(ext, who === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
+    ssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who === 'client' ? 'cert' : 'server-cert'}.pem`, '-days', '2', '-extfile', ext]);
+  }
+  const port = await freePort();
+  const t = await startDaemon(['--no-seed-busybox', '-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')]);
+  const host = `tcp://127.0.0.1:${port}`;
+  const berth = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [BERTH, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), ...env } });
+  try {
+    mkdirSync(join(dir, 'home'));
+    const flags = berth(['-H', host, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'cert.pem'), '--tlskey', join(dir, 'key.pem'), 'version', '--format', '{{.Server.APIVersion}}'], {});
+    assert.equal(flags.status, 0, flags.stderr);
+    assert.equal(flags.stdout, '1.50\n');
+    const env = berth(['version', '--format', '{{.Server.APIVersion}}'], { DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+    assert.equal(env.status, 0, env.stderr);
+    assert.equal(env.stdout, '1.50\n');
+    const noCert = berth(['-H', host, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), 'info'], {});
+    assert.notEqual(noCert.status, 0, 'a client without a certificate must be refused');
+  } finally {
+    await t.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
