@@ -9,6 +9,12 @@ import { log } from '../../util/log.js';
 import type { ProgressMessage } from '../../images/progress.js';
 import { parseReference, familiarName, familiarString } from '../../images/reference.js';
 
+/** True when the client speaks API `v` or older (e.g. `olderThan(ctx, '1.44')`). */
+function olderThan(ctx: RequestContext, v: string): boolean {
+  const num = (x: string) => { const [a, b] = x.split('.').map(Number); return a * 1000 + (b ?? 0); };
+  return num(ctx.apiVersion) < num(v);
+}
+
 /** Writes one JSON message per line, as Docker's progress streams do. */
 function jsonLines(res: ServerResponse): (m: ProgressMessage) => void {
   return (m) => { if (!res.destroyed) res.write(JSON.stringify(m) + '\r\n'); };
@@ -85,7 +91,9 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   const images = engine.images;
 
   router.get('/images/json', (ctx) => {
-    sendJson(ctx, 200, images.list({ all: boolQuery(ctx.query, 'all'), digests: boolQuery(ctx.query, 'digests'), filters: filtersQuery(ctx.query) }));
+    const list = images.list({ all: boolQuery(ctx.query, 'all'), digests: boolQuery(ctx.query, 'digests'), filters: filtersQuery(ctx.query) });
+    // API < 1.44 clients still read VirtualSize.
+    sendJson(ctx, 200, olderThan(ctx, '1.44') ? list.map((i) => ({ ...i, VirtualSize: i.Size })) : list);
   });
   router.post('/images/create', (ctx) => create(engine, ctx));
   router.post('/images/load', (ctx) => load(engine, ctx));
@@ -104,7 +112,12 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
     throw new BerthError('unavailable', `pushing ${ref} is not supported: Berth has no registry client`);
   });
 
-  router.get('/images/{name*}/json', async (ctx) => { sendJson(ctx, 200, await images.inspect(ctx.params.name)); });
+  router.get('/images/{name*}/json', async (ctx) => {
+    const body = await images.inspect(ctx.params.name);
+    if (olderThan(ctx, '1.44')) body.VirtualSize = body.Size;
+    if (olderThan(ctx, '1.45')) { body.Container = ''; body.ContainerConfig = body.Config; }
+    sendJson(ctx, 200, body);
+  });
   router.get('/images/{name*}/history', async (ctx) => { sendJson(ctx, 200, await images.history(ctx.params.name)); });
   router.get('/images/{name*}/get', (ctx) => save(engine, ctx, [ctx.params.name]));
   router.post('/images/{name*}/tag', async (ctx) => {
