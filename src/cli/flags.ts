@@ -122,5 +122,5 @@ export function formatFlagUsages(specs: FlagSpec[]): string {
     return { left, right };
   });
   const width = Math.max(0, ...rows.map((r) => r.left.length));
-  return rows.map((r) => `${r.left.padEnd(width)}   ${r.right}`).join('\n');
+  return rows.map((r) => `${r.left.padEnd(width)}   ${r.right.replace(/\n/g, '\n' + ' '.repeat(width + 3))}`).join('\n');
 }

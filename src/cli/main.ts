@@ -106,6 +106,8 @@ function exitAfterFlush(code: number): void {
 
 const isMain = !!process.argv[1] && /(?:cli[/\\]main\.js|(?:^|[/\\])berth)$/.test(process.argv[1]);
 if (isMain) {
+  // A reader that went away (`berth logs x | head -1`) ends us quietly, as a closed pipe ends docker.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
   runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

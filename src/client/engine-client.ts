@@ -97,7 +97,11 @@ export class EngineClient {
       const text = Buffer.concat(chunks).toString('utf8').trim();
       return (text ? JSON.parse(text) : { StatusCode: 0 }) as WaitResponse;
     });
-    return { registered: res.then(() => undefined), result };
+    const registered = res.then(() => undefined);
+    // Callers await these later; mark them handled so an early failure is not an unhandled rejection.
+    result.catch(() => undefined);
+    registered.catch(() => undefined);
+    return { registered, result };
   }
   containerAttach(id: string, o: AttachOptions): Promise<HijackedStream> {
     return this.transport.hijack({ method: 'POST', path: `/containers/${enc(id)}/attach`, query: { stderr: o.stderr, stdin: o.stdin, stdout: o.stdout, stream: o.stream, logs: o.logs, detachKeys: o.detachKeys } });
