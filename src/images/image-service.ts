@@ -30,7 +30,7 @@ export interface ImageServiceOptions {
   imagesInUse: () => Set<string>;
   /**
    * Containers using an image, for Docker's conflict messages (which name the container and whether it
-   * runs). Optional: without it, `imagesInUse` is used and containers count as stopped.
+   * runs). Optional: when it gives nothing, `imagesInUse` still counts (as a stopped, unnamed container).
    */
   imageUsers?: (imageId: string) => Array<{ id: string; running: boolean }>;
   /** Create `busybox:latest` from the host's busybox-static when no busybox image exists (default true). */
@@ -303,7 +303,8 @@ export class ImageService implements ImageProvider {
 
   /** Containers using `id`, running ones first. */
   users(id: string): Array<{ id: string; running: boolean }> {
-    if (this.opts.imageUsers) return [...this.opts.imageUsers(id)].sort((a, b) => Number(b.running) - Number(a.running));
+    const users = this.opts.imageUsers?.(id) ?? [];
+    if (users.length) return [...users].sort((a, b) => Number(b.running) - Number(a.running));
     return this.opts.imagesInUse().has(id) ? [{ id: '', running: false }] : [];
   }
 
