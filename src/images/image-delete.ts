@@ -84,7 +84,8 @@ export async function deleteImage(svc: ImageService, ref: string, force: boolean
 
   const c = findConflict(svc, id, { soft: !force, activeReference: true });
   if (c) {
-    const dangling = svc.store.refsOf(id).length === 0;
+    // Docker's imageIsDangling: no references and no child images.
+    const dangling = svc.store.refsOf(id).length === 0 && !svc.store.records().some((r) => r.parent === id);
     if (quiet && (!dangling || c.used)) return records;
     throw conflictError(id, c);
   }

@@ -21,6 +21,7 @@ import { loadFromSpool } from './image-load.js';
 import { TarSpool } from './tar-spool.js';
 import { importImage, type ImportOptions } from './image-import.js';
 import type { ProgressMessage } from './progress.js';
+import { createImage, type CreateImageOptions } from './image-create.js';
 
 export interface ImageServiceOptions {
   /** Data root of berthd; the image store lives under it. */
@@ -173,6 +174,11 @@ export class ImageService implements ImageProvider {
     return await importImage(this, body, opts, emit);
   }
 
+  /** A child image of `base` (or a new base image): for `docker commit` and the builder. See image-create.ts. */
+  async createImage(opts: CreateImageOptions): Promise<ImageRecord> {
+    return await createImage(this, opts);
+  }
+
   /** For GET /system/df: unique layer bytes, and every image with its shared size and container count. */
   async diskUsage(): Promise<{ LayersSize: number; Images: ImageSummary[] }> {
     const recs = this.store.records();
@@ -271,7 +277,7 @@ export class ImageService implements ImageProvider {
   }
 
   /** Writes the config blob and the image record; the layers must already be stored. */
-  async commitImage(configBytes: Buffer, layers?: LayerInfo[]): Promise<ImageRecord> {
+  async commitImage(configBytes: Buffer, layers?: LayerInfo[], parent?: string): Promise<ImageRecord> {
     let config: ImageConfigJson;
     try { config = JSON.parse(configBytes.toString('utf8')) as ImageConfigJson; } catch {
       throw invalidArgument('invalid image config: not JSON');
@@ -285,7 +291,7 @@ export class ImageService implements ImageProvider {
     }
     const { digest } = await this.content.writeBuffer(configBytes);
     const existing = this.store.meta(digest);
-    if (!existing) await this.store.put({ id: digest, size, loadedAt: new Date().toISOString() }, config);
+    if (!existing) await this.store.put({ id: digest, size, loadedAt: new Date().toISOString(), ...(parent ? { parent } : {}) }, config);
     const rec = this.store.record(digest);
     if (!rec) throw internal(`image ${digest} vanished`);
     return rec;

@@ -174,6 +174,24 @@ describe('image service', { skip: !canSeedBusybox() && 'needs busybox-static' },
     await svc.remove('imported:1', false, false);
   });
 
+  test('createImage stacks a layer on a base, records the parent, and layerDirs lists top first', async () => {
+    const s = await service();
+    const base = await s.resolve('busybox');
+    const child = await s.createImage({
+      base, layer: Readable.from([await rootfsTar({ 'etc/motd': 'hi' })]), config: { ...base.config.config, Cmd: ['cat', '/etc/motd'] },
+      history: { created_by: 'commit test' }, tag: 'child:1',
+    });
+    assert.equal(child.parent, base.id);
+    assert.equal(child.config.rootfs.diff_ids.length, 2);
+    const dirs = await s.layerDirs(child);
+    assert.equal(dirs.length, 2);
+    assert.ok(existsSync(join(dirs[0], 'etc/motd')) && existsSync(join(dirs[1], 'bin/busybox')));
+    assert.equal((await s.history('child:1'))[0].CreatedBy, 'commit test');
+    const short = base.id.slice(7, 19);
+    assert.deepEqual(await s.remove('busybox', false, false), [{ Untagged: 'busybox:latest' }], 'the parent stays for its child');
+    await assert.rejects(s.remove(base.id, true, false), { message: `conflict: unable to delete ${short} (cannot be forced) - image has dependent child images` });
+  });
+
   test('rmi: untag vs delete, conflicts in Docker wording, layers collected', async () => {
     const events: EngineEvent[] = [];
     let users: Array<{ id: string; running: boolean }> = [];
