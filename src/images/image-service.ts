@@ -116,7 +116,11 @@ export class ImageService implements ImageProvider {
       if (!rec) throw notFound(`No such image: ${displayRef(ref)}`);
       return createdSeconds(rec);
     };
-    const recs = filterImages(this.store.records(), f, { resolveCreated });
+    const all = this.store.records();
+    const parents = new Set(all.map((r) => r.parent).filter(Boolean));
+    // Without `all`, untagged parents (intermediate build images) stay hidden, as in Docker.
+    const visible = opts.all ? all : all.filter((r) => r.repoTags.length > 0 || r.repoDigests.length > 0 || !parents.has(r.id));
+    const recs = filterImages(visible, f, { resolveCreated });
     return recs
       .map((rec) => {
         const s = summary(rec);
