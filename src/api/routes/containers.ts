@@ -1,5 +1,190 @@
+// /containers/* endpoints: HTTP in, ContainerService calls, Docker's shapes and streams out.
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
+import {
+  boolQuery, checkFilterKeys, filtersQuery, hijack, intQuery, readJsonBody, sendJson, sendNoContent, startStream,
+  type RequestContext,
+} from '../context.js';
+import { frame } from '../stream-frame.js';
+import { invalidArgument, errorMessage } from '../../errors.js';
+import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
+import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
+import { inspectView, summaryView } from '../../engine/containers/views.js';
+import { streamAttach, streamLogs, type EntrySink } from '../../engine/containers/container-streams.js';
+import { nanoToRfc3339, type LogEntry } from '../../engine/containers/log-file.js';
+import { top } from '../../engine/containers/top.js';
+import type { WaitCondition } from '../../engine/containers/container-service.js';
 
-/** /containers/* endpoints. */
-export function registerContainerRoutes(_router: Router, _engine: Engine): void {}
+/** Docker's time arguments: unix seconds with optional fraction, RFC 3339, or a duration ago ("10m"). */
+export function parseTimeArg(v: string, now = Date.now()): bigint {
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    const [s, frac = ''] = v.split('.');
+    return BigInt(s) * 1_000_000_000n + BigInt((frac + '000000000').slice(0, 9));
+  }
+  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (d) {
+    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    return BigInt(Math.round(now - Number(d[1]) * unit[d[2]])) * 1_000_000n;
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid time value ${v}`);
+  return BigInt(t) * 1_000_000n;
+}
+
+function entrySink(write: (b: Buffer) => void, onClose: (cb: () => void) => void, tty: boolean, timestamps: boolean): EntrySink {
+  return {
+    write(e: LogEntry) {
+      const payload = timestamps ? Buffer.concat([Buffer.from(nanoToRfc3339(e.timeNano) + ' '), e.payload]) : e.payload;
+      write(tty ? payload : frame(e.stream === 'stdout' ? 1 : 2, payload));
+    },
+    onClose,
+  };
+}
+
+function imageOf(rec: ContainerRecord): string {
+  return String(rec.Config.Image ?? rec.Image);
+}
+
+export function registerContainerRoutes(router: Router, engine: Engine): void {
+  const svc = engine.containers;
+
+  router.get('/containers/json', async (ctx) => {
+    const q = ctx.query;
+    const all = boolQuery(q, 'all');
+    const limit = intQuery(q, 'limit') ?? -1;
+    const size = boolQuery(q, 'size');
+    const f = filtersQuery(q);
+    const ancestors = new Map<string, string | undefined>();
+    for (const a of f.ancestor ?? []) ancestors.set(a, await engine.images.resolve(a).then((i) => i.id, () => undefined));
+    const match = compileListFilters(f, {
+      imageIdOf: (a) => ancestors.get(a),
+      resolve: (ref) => { try { return svc.resolve(ref); } catch { return undefined; } },
+    });
+    // Without `all`, only running containers, unless a status/exited filter or a limit says otherwise.
+    const everything = all || limit > 0 || !!f.status?.length || !!f.exited?.length;
+    let recs = svc.store.all()
+      .filter((r) => (everything || svc.isRunning(r)) && match(r))
+      .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    if (limit > 0) recs = recs.slice(0, limit);
+    const out = [];
+    for (const r of recs) out.push(summaryView(r, imageOf(r), size ? await svc.sizes(r) : {}));
+    sendJson(ctx, 200, out);
+  });
+
+  router.post('/containers/create', async (ctx) => {
+    const body = await readJsonBody<CreateRequest>(ctx, {} as CreateRequest);
+    const name = ctx.query.get('name') || undefined;
+    sendJson(ctx, 201, await svc.create(body, name));
+  });
+
+  router.post('/containers/prune', async (ctx) => {
+    const f = filtersQuery(ctx.query);
+    checkFilterKeys(f, ['until', 'label', 'label!']);
+    const until = (f.until ?? []).map((u) => parseTimeArg(u));
+    const filter = (r: ContainerRecord) =>
+      until.every((u) => BigInt(Date.parse(r.Created)) * 1_000_000n < u)
+      && (f.label ?? []).every((l) => labelMatches(r.Config.Labels ?? {}, l))
+      && (f['label!'] ?? []).every((l) => !labelMatches(r.Config.Labels ?? {}, l));
+    sendJson(ctx, 200, await svc.prune(filter));
+  });
+
+  router.get('/containers/{id}/json', async (ctx) => {
+    const rec = svc.resolve(ctx.params.id);
+    const sizes = boolQuery(ctx.query, 'size') ? await svc.sizes(rec) : {};
+    sendJson(ctx, 200, inspectView(rec, svc.paths, sizes));
+  });
+
+  router.get('/containers/{id}/top', async (ctx) => {
+    const rec = svc.resolve(ctx.params.id);
+    if (!svc.isRunning(rec)) throw (await import('../../errors.js')).conflict(`Container ${rec.Id} is not running`);
+    sendJson(ctx, 200, await top(svc.pids(rec), ctx.query.get('ps_args') ?? '-ef'));
+  });
+
+  router.get('/containers/{id}/logs', async (ctx) => {
+    const rec = svc.resolve(ctx.params.id);
+    const q = ctx.query;
+    const stdout = boolQuery(q, 'stdout');
+    const stderr = boolQuery(q, 'stderr');
+    if (!stdout && !stderr) throw invalidArgument('You must choose at least one stream');
+    const tailRaw = q.get('tail');
+    const tail = tailRaw === null || tailRaw === '' || tailRaw === 'all' ? undefined : Number(tailRaw);
+    if (tail !== undefined && !Number.isFinite(tail)) throw invalidArgument(`invalid value for tail: ${tailRaw}`);
+    const since = q.get('since');
+    const until = q.get('until');
+    const tty = !!rec.Config.Tty;
+    const res = startStream(ctx, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    const sink = entrySink((b) => res.write(b), (cb) => res.on('close', cb), tty, boolQuery(q, 'timestamps'));
+    await streamLogs(svc, rec, {
+      stdout, stderr, follow: boolQuery(q, 'follow'), tail,
+      sinceNano: since && since !== '0' ? parseTimeArg(since) : undefined,
+      untilNano: until && until !== '0' ? parseTimeArg(until) : undefined,
+    }, sink);
+    res.end();
+  });
+
+  router.post('/containers/{id}/start', async (ctx) => {
+    await svc.start(ctx.params.id);
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/stop', async (ctx) => {
+    await svc.stop(ctx.params.id, { timeout: intQuery(ctx.query, 't'), signal: ctx.query.get('signal') ?? undefined });
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/restart', async (ctx) => {
+    await svc.restart(ctx.params.id, { timeout: intQuery(ctx.query, 't'), signal: ctx.query.get('signal') ?? undefined });
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/kill', async (ctx) => {
+    await svc.kill(ctx.params.id, ctx.query.get('signal') ?? undefined);
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/rename', async (ctx) => {
+    await svc.rename(ctx.params.id, ctx.query.get('name') ?? '');
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/resize', (ctx) => {
+    svc.resolve(ctx.params.id);
+    ctx.res.writeHead(200, { 'Content-Length': 0 });
+    ctx.res.end();
+  });
+
+  router.post('/containers/{id}/wait', async (ctx) => {
+    const rec = svc.resolve(ctx.params.id);
+    const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidArgument(`invalid condition: "${condition}"`);
+    // The docker CLI waits for these headers before it calls start.
+    const res = startStream(ctx);
+    try {
+      const code = await svc.wait(rec.Id, condition);
+      res.end(JSON.stringify({ StatusCode: code }) + '\n');
+    } catch (err) {
+      res.end(JSON.stringify({ StatusCode: -1, Error: { Message: errorMessage(err) } }) + '\n');
+    }
+  });
+
+  router.post('/containers/{id}/attach', async (ctx) => {
+    const rec = svc.resolve(ctx.params.id);
+    const q = ctx.query;
+    const tty = !!rec.Config.Tty;
+    const sock = hijack(ctx, tty);
+    sock.on('error', () => undefined);
+    sock.on('data', () => undefined); // stdin is not forwarded yet; drain it
+    engine.events.publish('container', 'attach', rec.Id, svc.attributes(rec));
+    const sink = entrySink((b) => { if (sock.writable) sock.write(b); }, (cb) => sock.on('close', cb), tty, false);
+    try {
+      await streamAttach(svc, rec, { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') }, sink);
+    } finally {
+      sock.end();
+    }
+  });
+
+  router.delete('/containers/{id}', async (ctx) => {
+    await svc.remove(ctx.params.id, { force: boolQuery(ctx.query, 'force') });
+    sendNoContent(ctx);
+  });
+}

@@ -1,8 +1,30 @@
-// Container service: create, start, stop, kill, wait, logs, attach, remove, and recovery after restart.
-// (Filled in by the container work; this file is the seam the engine wires.)
+// Container service: create, start, stop, kill, wait, remove, rename, list, inspect, prune, and
+// recovery after a berthd restart. Each container runs under its own conmon, so containers outlive
+// berthd; exits are learned from conmon's exit files (inotify), never by polling.
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DaemonConfig } from '../../daemon/config.js';
-import type { EventBus } from '../events.js';
+import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
 import type { ImageProvider } from '../../images/types.js';
+import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
+import { runtimeDelete } from '../../runtime/oci-runtime.js';
+import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
+import { effectiveCapabilities } from '../../runtime/capabilities.js';
+import { parseSignal } from '../../runtime/signals.js';
+import { unmountRootfs } from '../../storage/rootfs.js';
+import { newId } from '../../util/ids.js';
+import { log } from '../../util/log.js';
+import type { EventBus } from '../events.js';
+import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
+import { dirSize } from './disk-usage.js';
+import { writeEtcFiles } from './etc-files.js';
+import { summaryView } from './views.js';
+import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
+import { ContainerPaths } from './paths.js';
+import { ContainerStore } from './store.js';
+import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
 
 export interface ContainerServiceOptions {
   config: DaemonConfig;
@@ -10,19 +32,360 @@ export interface ContainerServiceOptions {
   images: ImageProvider;
 }
 
-export class ContainerService {
-  constructor(readonly opts: ContainerServiceOptions) {}
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
-  /** Loads containers from disk and reconciles them with the runtime (berthd restart). */
-  async init(): Promise<void> {}
+export class ContainerService {
+  readonly paths: ContainerPaths;
+  readonly store: ContainerStore;
+  private readonly exits: ExitWatcher;
+  /** `exit:<id>` after an exit is fully handled (code), `start:<id>`, `remove:<id>` (code). */
+  readonly lifecycle = new EventEmitter();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Containers being stopped on purpose (no restart policy, `stop` event after `die`). */
+  private readonly stopping = new Set<string>();
+
+  constructor(readonly opts: ContainerServiceOptions) {
+    this.paths = new ContainerPaths(opts.config.dataRoot, opts.config.execRoot);
+    this.store = new ContainerStore(this.paths);
+    this.exits = new ExitWatcher(this.paths.exitDir);
+    this.lifecycle.setMaxListeners(0);
+  }
+
+  // ---- startup and recovery ----
+
+  /** Loads containers from disk and reconciles them with what conmon and the runtime report. */
+  async init(): Promise<void> {
+    const p = this.paths;
+    await Promise.all([p.containersDir, p.exitDir, p.socketDir, p.runtimeRoot, join(p.execRoot, 'containers')].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    this.exits.open();
+    for (const rec of this.store.load()) {
+      try { await this.recover(rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
+    }
+  }
+
+  private async recover(rec: ContainerRecord): Promise<void> {
+    if (rec.RemovalInProgress) { await this.destroy(rec); return; }
+    const s = rec.State.Status;
+    if (s === 'running' || s === 'paused' || s === 'restarting') {
+      const exited = this.exits.read(rec.Id);
+      if (exited) { await this.handleExit(rec, exited); return; }
+      if (this.conmonAlive(rec.Id)) { this.watchExit(rec); return; }
+      log.warn('container monitor is gone; marking exited', { id: rec.Id });
+      await this.handleExit(rec, { exitCode: 255, finishedAt: new Date() });
+      return;
+    }
+    // A start interrupted half-way may have left runtime state or a mount behind.
+    if (existsSync(join(p(this).runtimeRootFor(rec.Runtime), rec.Id))) await this.cleanupRun(rec);
+    else await unmountRootfs(this.paths.merged(rec.Id)).catch(() => undefined);
+  }
+
+  private conmonAlive(id: string): boolean {
+    try {
+      const pid = Number(readFileSync(this.paths.conmonPidFile(id), 'utf8').trim());
+      if (!pid) return false;
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+    } catch { return false; }
+  }
+
+  // ---- helpers ----
+
+  private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.locks.set(id, next);
+    try { return await next; } finally { if (this.locks.get(id) === next) this.locks.delete(id); }
+  }
+
+  /** Event attributes Docker sends for containers: image, name, and the labels. */
+  attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(rec.Config.Labels ?? {}), image: String(rec.Config.Image ?? rec.Image), name: rec.Name.slice(1), ...extra };
+  }
+
+  private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.opts.events.publish('container', action, rec.Id, this.attributes(rec, extra));
+  }
+
+  resolve(ref: string): ContainerRecord { return this.store.resolve(ref); }
+
+  isRunning(rec: ContainerRecord): boolean {
+    return rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
+  }
+
+  // ---- create ----
+
+  async create(body: CreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+    const imageRef = body.Image;
+    if (!imageRef) throw invalidArgument('config cannot be empty in order to create a container');
+    const image = await this.opts.images.resolve(imageRef);
+    const hcIn = body.HostConfig ?? {};
+    const runtime = hcIn.Runtime || this.opts.config.defaultRuntime;
+    runtimeRef(this.opts.config, this.paths, runtime); // refuses unknown/unusable runtimes with a 400
+    const { HostConfig: _hc, NetworkingConfig: _nc, ...userConfig } = body;
+    const config = mergeConfig(userConfig, image.config.config);
+    const { path, args } = commandOf(config);
+    effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
+    const hostConfig = normalizeHostConfig(hcIn, runtime);
+    const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
+    const id = newId();
+    const finalName = this.store.reserveName(id, name);
+    try {
+      if (hostConfig.NetworkMode === 'host') config.Hostname ||= (await import('node:os')).hostname();
+      config.Hostname ||= id.slice(0, 12);
+      config.Domainname ??= '';
+      config.Image = imageRef;
+      const layerDirs = await this.opts.images.layerDirs(image);
+      const rec: ContainerRecord = {
+        Id: id, Name: finalName, Created: new Date().toISOString(), Path: path, Args: args, Config: config,
+        HostConfig: hostConfig, Image: image.id, LayerDirs: layerDirs, RestartCount: 0, Runtime: runtime,
+        State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
+      };
+      await mkdir(this.paths.dir(id), { recursive: true, mode: 0o710 });
+      await writeEtcFiles(
+        { hosts: this.paths.hosts(id), hostname: this.paths.hostname(id), resolvConf: this.paths.resolvConf(id) },
+        { hostname: config.Hostname, networkMode: hostConfig.NetworkMode ?? 'bridge', extraHosts: hostConfig.ExtraHosts as string[] | null },
+      );
+      await mkdir(this.paths.bundle(id), { recursive: true, mode: 0o700 });
+      await this.store.add(rec);
+      this.emit(rec, 'create');
+      return { Id: id, Warnings: warnings };
+    } catch (err) {
+      this.store.releaseName(finalName, id);
+      await rm(this.paths.dir(id), { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  // ---- start / exit ----
+
+  async start(ref: string): Promise<void> {
+    const rec = this.resolve(ref);
+    await this.withLock(rec.Id, () => this.startLocked(rec));
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    if (this.isRunning(rec)) throw notModified();
+    if (rec.RemovalInProgress) throw conflict(`container is marked for removal and cannot be started`);
+    let pid: number;
+    // Register for the exit before the process exists, so a fast exit is never missed.
+    const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
+    try {
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error'));
+    } catch (err) {
+      this.exits.off(rec.Id);
+      rec.State = { ...rec.State, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
+      await this.store.save(rec);
+      this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
+      throw err;
+    }
+    rec.State = { Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: rec.State.FinishedAt };
+    rec.HasBeenStartedBefore = true;
+    this.lifecycle.emit(`start:${rec.Id}`);
+    exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
+    await this.store.save(rec);
+    this.emit(rec, 'start');
+  }
+
+  private watchExit(rec: ContainerRecord): void {
+    this.exits.on(rec.Id, (info) => { void this.handleExit(rec, info).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) })); });
+  }
+
+  /** Runtime state and rootfs mount of a run, released in parallel. */
+  private async cleanupRun(rec: ContainerRecord): Promise<void> {
+    const rt = { path: this.opts.config.runtimes[rec.Runtime]?.path ?? '/usr/sbin/runc', root: this.paths.runtimeRootFor(rec.Runtime) };
+    await Promise.all([
+      runtimeDelete(rt, rec.Id).catch((err) => log.warn('runtime delete failed', { id: rec.Id, err: errorMessage(err) })),
+      unmountRootfs(this.paths.merged(rec.Id)).catch((err) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(err) })),
+    ]);
+  }
+
+  private async handleExit(rec: ContainerRecord, info: ExitInfo): Promise<void> {
+    await this.cleanupRun(rec);
+    const oom = existsSync(join(this.paths.persistDir(rec.Id), 'oom'));
+    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: oom, FinishedAt: info.finishedAt.toISOString() };
+    if (this.store.get(rec.Id)) await this.store.save(rec);
+    if (oom) this.emit(rec, 'oom');
+    this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
+    this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
+    const stoppedOnPurpose = this.stopping.has(rec.Id);
+    if (rec.HostConfig.AutoRemove && !stoppedOnPurpose && !rec.RemovalInProgress) {
+      await this.withLock(rec.Id, () => this.destroy(rec)).catch((err) => log.error('auto-remove failed', { id: rec.Id, err: errorMessage(err) }));
+      return;
+    }
+    if (!stoppedOnPurpose && this.shouldRestart(rec, info.exitCode)) {
+      rec.RestartCount++;
+      void this.withLock(rec.Id, () => this.startLocked(rec)).then(() => this.emit(rec, 'restart')).catch((err) => log.warn('restart failed', { id: rec.Id, err: errorMessage(err) }));
+    }
+  }
+
+  private shouldRestart(rec: ContainerRecord, code: number): boolean {
+    const p = rec.HostConfig.RestartPolicy ?? {};
+    if (rec.RemovalInProgress || !this.store.get(rec.Id)) return false;
+    if (p.Name === 'always' || p.Name === 'unless-stopped') return true;
+    if (p.Name === 'on-failure') return code !== 0 && (!p.MaximumRetryCount || rec.RestartCount < p.MaximumRetryCount);
+    return false;
+  }
+
+  /** Resolves with the exit code of the current run (after its cleanup). */
+  private nextExit(id: string): Promise<number> {
+    return new Promise((resolve) => this.lifecycle.once(`exit:${id}`, resolve));
+  }
+
+  // ---- stop / kill / restart ----
+
+  async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.resolve(ref);
+    if (!this.isRunning(rec)) throw notModified();
+    const signal = parseSignal(opts.signal, rec.Config.StopSignal || 'SIGTERM');
+    const timeout = opts.timeout ?? (typeof rec.Config.StopTimeout === 'number' ? rec.Config.StopTimeout : 10);
+    this.stopping.add(rec.Id);
+    try {
+      const exited = this.nextExit(rec.Id);
+      this.signal(rec, signal);
+      const done = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+      if (!done && this.isRunning(rec)) {
+        this.signal(rec, 9);
+        await exited;
+      }
+      this.emit(rec, 'stop');
+    } finally {
+      this.stopping.delete(rec.Id);
+    }
+  }
+
+  private signal(rec: ContainerRecord, signal: number): void {
+    this.emit(rec, 'kill', { signal: String(signal) });
+    try { process.kill(rec.State.Pid, signal); } catch { /* exited meanwhile */ }
+  }
+
+  async kill(ref: string, signalName?: string): Promise<void> {
+    const rec = this.resolve(ref);
+    const signal = parseSignal(signalName, 'SIGKILL');
+    if (!this.isRunning(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+    if (signal === 9) this.stopping.add(rec.Id);
+    const exited = this.nextExit(rec.Id);
+    this.signal(rec, signal);
+    if (signal === 9) {
+      await exited;
+      this.stopping.delete(rec.Id);
+    }
+  }
+
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.resolve(ref);
+    if (this.isRunning(rec)) await this.stop(rec.Id, opts).catch((err) => { if (!isBerthError(err, 'not-modified')) throw err; });
+    await this.start(rec.Id).catch((err) => { if (!isBerthError(err, 'not-modified')) throw err; });
+    this.emit(rec, 'restart');
+  }
+
+  // ---- wait ----
+
+  /** Docker's wait: the exit code once the condition holds. */
+  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<number> {
+    const rec = this.resolve(ref);
+    if (condition === 'removed') {
+      return new Promise((resolve) => this.lifecycle.once(`remove:${rec.Id}`, () => resolve(rec.State.ExitCode)));
+    }
+    if (condition === 'not-running' && !this.isRunning(rec)) return rec.State.ExitCode;
+    return Promise.race([this.nextExit(rec.Id), new Promise<number>((resolve) => this.lifecycle.once(`remove:${rec.Id}`, () => resolve(rec.State.ExitCode)))]);
+  }
+
+  // ---- remove / rename / prune ----
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.resolve(ref);
+    if (this.isRunning(rec)) {
+      if (!opts.force) throw conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
+      this.stopping.add(rec.Id);
+      const exited = this.nextExit(rec.Id);
+      this.signal(rec, 9);
+      await exited;
+      this.stopping.delete(rec.Id);
+    }
+    if (!this.store.get(rec.Id)) return; // auto-removed meanwhile
+    await this.withLock(rec.Id, () => this.destroy(rec));
+  }
+
+  /** Removes everything of a stopped container; marks it first so a crash half-way is finished on recovery. */
+  private async destroy(rec: ContainerRecord): Promise<void> {
+    if (!this.store.get(rec.Id)) return;
+    rec.RemovalInProgress = true;
+    await this.cleanupRun(rec);
+    this.store.forget(rec);
+    await Promise.all([
+      rm(this.paths.dir(rec.Id), { recursive: true, force: true }),
+      rm(this.paths.bundle(rec.Id), { recursive: true, force: true }),
+      rm(this.paths.exitFile(rec.Id), { force: true }),
+    ]);
+    this.emit(rec, 'destroy');
+    this.lifecycle.emit(`remove:${rec.Id}`, rec.State.ExitCode);
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.resolve(ref);
+    if (!newName) throw invalidArgument('Neither old nor new names may be empty');
+    const wanted = newName.startsWith('/') ? newName : '/' + newName;
+    if (wanted === rec.Name) throw invalidArgument('Renaming a container with the same name as its current name');
+    const oldName = rec.Name;
+    rec.Name = this.store.rename(rec, newName);
+    await this.store.save(rec);
+    this.emit(rec, 'rename', { oldName });
+  }
+
+  async prune(filter: (rec: ContainerRecord) => boolean): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let space = 0;
+    for (const rec of this.store.all()) {
+      if (this.isRunning(rec) || !filter(rec)) continue;
+      space += await dirSize(this.paths.upper(rec.Id));
+      await this.withLock(rec.Id, () => this.destroy(rec));
+      deleted.push(rec.Id);
+    }
+    this.opts.events.publish('container', 'prune', '', { reclaimed: String(space) });
+    return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  // ---- queries ----
+
+  async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
+    const rw = await dirSize(this.paths.upper(rec.Id));
+    let base = 0;
+    for (const d of rec.LayerDirs) base += await dirSize(d);
+    return { SizeRw: rw, SizeRootFs: rw + base };
+  }
+
+  /** Host pids of the container's processes (from its cgroup). */
+  pids(rec: ContainerRecord): number[] {
+    for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+      try {
+        return readFileSync(`${base}/berth/${rec.Id}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+      } catch { /* try the next hierarchy */ }
+    }
+    return rec.State.Pid ? [rec.State.Pid] : [];
+  }
 
   /** Image IDs used by any container. */
   imagesInUse(): Set<string> {
-    return new Set();
+    return new Set(this.store.all().map((r) => r.Image));
   }
 
   /** Counts for /info. */
   counts(): { total: number; running: number; paused: number; stopped: number } {
-    return { total: 0, running: 0, paused: 0, stopped: 0 };
+    const all = this.store.all();
+    const running = all.filter((r) => r.State.Status === 'running' || r.State.Status === 'restarting').length;
+    const paused = all.filter((r) => r.State.Status === 'paused').length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
   }
+
+  /** Every container with SizeRw/SizeRootFs, for /system/df. */
+  async diskUsage(): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const rec of this.store.all()) out.push(summaryView(rec, String(rec.Config.Image ?? rec.Image), await this.sizes(rec)));
+    return out;
+  }
+}
+
+function p(svc: ContainerService): ContainerPaths { return svc.paths; }
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

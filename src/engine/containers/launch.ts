@@ -1,0 +1,117 @@
+// Starting a container's process: mount the rootfs, write the OCI bundle, run conmon (`runtime create`)
+// and `runtime start`. Undoes what it did when a step fails.
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { BerthError, invalidArgument } from '../../errors.js';
+import type { DaemonConfig } from '../../daemon/config.js';
+import { effectiveCapabilities } from '../../runtime/capabilities.js';
+import { startConmon } from '../../runtime/conmon.js';
+import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.js';
+import { runtimeDelete, runtimeStart, type RuntimeRef } from '../../runtime/oci-runtime.js';
+import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
+import { probeRuntime } from '../../runtime/runtimes.js';
+import { resolveUser } from '../../runtime/user.js';
+import { mountRootfs, prepareRootfsDirs, unmountRootfs } from '../../storage/rootfs.js';
+import type { ContainerPaths } from './paths.js';
+import type { ContainerRecord } from './types.js';
+
+/** The configured runtime of a container, refused with a clear 400 when unknown or unusable here. */
+export function runtimeRef(cfg: DaemonConfig, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
+  const entry = cfg.runtimes[name];
+  if (!entry) throw invalidArgument(`Unknown runtime specified ${name}`);
+  const status = probeRuntime(name, entry.path);
+  if (!status.usable) throw invalidArgument(`runtime ${name} is not usable on this host: ${status.reason ?? 'it does not run'}`);
+  return { name, path: entry.path, root: paths.runtimeRootFor(name), args: entry.runtimeArgs ?? [] };
+}
+
+/** HostConfig.Binds (`/host:/ctr[:ro]`) as OCI bind mounts; named volumes are not handled here yet. */
+export function bindMounts(binds: string[] | null | undefined): OciMount[] {
+  return (binds ?? []).map((b) => {
+    const [src, dst, opts = ''] = b.split(':');
+    if (!src.startsWith('/')) throw invalidArgument(`named volumes are not supported yet: ${b}`);
+    if (!dst || !dst.startsWith('/')) throw invalidArgument(`invalid volume specification: '${b}'`);
+    const ro = opts.split(',').includes('ro');
+    return { destination: posix.normalize(dst), type: 'bind', source: src, options: ['rbind', ro ? 'ro' : 'rw', 'rprivate'] };
+  });
+}
+
+export async function mountContainerRootfs(rec: ContainerRecord, paths: ContainerPaths): Promise<string> {
+  const p = { lower: rec.LayerDirs, upper: paths.upper(rec.Id), work: paths.work(rec.Id), merged: paths.merged(rec.Id) };
+  await prepareRootfsDirs(p);
+  await mountRootfs(p);
+  return p.merged;
+}
+
+export interface Launched { pid: number }
+
+/** Runs the container; on failure nothing stays mounted or registered with the runtime. */
+export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string): Promise<Launched> {
+  const rt = runtimeRef(cfg, paths, rec.Runtime);
+  const id = rec.Id;
+  const hc = rec.HostConfig;
+  const merged = await mountContainerRootfs(rec, paths);
+  try {
+    const user = resolveUser(merged, rec.Config.User);
+    const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
+    const spec = buildSpec({
+      rootfs: merged,
+      readonlyRootfs: hc.ReadonlyRootfs,
+      args: [rec.Path, ...rec.Args],
+      env: rec.Config.Env ?? [],
+      cwd: rec.Config.WorkingDir || '/',
+      user,
+      hostname: rec.Config.Hostname ?? id.slice(0, 12),
+      domainname: rec.Config.Domainname,
+      tty: !!rec.Config.Tty,
+      capabilities: effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop }),
+      privileged: hc.Privileged,
+      networkMode: hc.NetworkMode ?? 'bridge',
+      rlimits,
+      shmSize: hc.ShmSize,
+      etcFiles: { hosts: paths.hosts(id), hostname: paths.hostname(id), resolvConf: paths.resolvConf(id) },
+      binds: bindMounts(hc.Binds),
+      cgroupsPath: `/berth/${id}`,
+      resources: {
+        memory: num(hc.Memory), memorySwap: num(hc.MemorySwap), cpuShares: num(hc.CpuShares),
+        cpuQuota: num(hc.CpuQuota) || (num(hc.NanoCpus) ? Math.round(num(hc.NanoCpus)! / 1e4) : undefined),
+        cpuPeriod: num(hc.CpuPeriod), cpusetCpus: typeof hc.CpusetCpus === 'string' ? hc.CpusetCpus : undefined,
+        pidsLimit: num(hc.PidsLimit),
+      },
+      consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
+    });
+    const bundle = paths.bundle(id);
+    await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
+    await Promise.all([
+      writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 }),
+      rm(paths.exitFile(id), { force: true }),
+    ]);
+    const pid = await startConmon({
+      id, name: rec.Name.slice(1), runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], bundle,
+      pidFile: paths.pidFile(id), conmonPidFile: paths.conmonPidFile(id), logPath: paths.log(id), exitDir: paths.exitDir,
+      persistDir: paths.persistDir(id), socketDir: paths.socketDir, tty: !!rec.Config.Tty, logLevel,
+    });
+    try {
+      await runtimeStart(rt, id);
+    } catch (err) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      await runtimeDelete(rt, id).catch(() => undefined);
+      throw err;
+    }
+    return { pid };
+  } catch (err) {
+    await unmountRootfs(merged).catch(() => undefined);
+    throw err;
+  }
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
+/** Docker's exit code for a start that failed: 127 command not found, 126 not executable, else 128. */
+export function failedStartExitCode(err: unknown): number {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/not found|no such file/i.test(msg)) return 127;
+  if (/permission denied/i.test(msg)) return 126;
+  return err instanceof BerthError && err.kind === 'invalid-argument' ? 127 : 128;
+}

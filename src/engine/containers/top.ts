@@ -1,0 +1,33 @@
+// `docker top`: runs `ps` on the host and keeps the rows of the container's processes, as Docker does.
+import { execFile } from 'node:child_process';
+import { internal, invalidArgument } from '../../errors.js';
+
+export interface TopResult { Titles: string[]; Processes: string[][] }
+
+/** Splits ps output into titles and rows of the given pids (the last column may contain spaces). */
+export function parsePs(output: string, pids: number[]): TopResult {
+  const lines = output.split('\n').filter((l) => l.trim());
+  if (lines.length === 0) return { Titles: [], Processes: [] };
+  const titles = lines[0].trim().split(/\s+/);
+  const pidIndex = titles.indexOf('PID');
+  if (pidIndex < 0) throw invalidArgument('Couldn\'t find PID field in ps output');
+  const wanted = new Set(pids);
+  const processes: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const row = fields.slice(0, titles.length - 1);
+    row.push(fields.slice(titles.length - 1).join(' '));
+    if (wanted.has(Number(fields[pidIndex]))) processes.push(row);
+  }
+  return { Titles: titles, Processes: processes };
+}
+
+export function top(pids: number[], psArgs = '-ef'): Promise<TopResult> {
+  const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];
+  return new Promise((resolve, reject) => {
+    execFile('ps', args, { encoding: 'utf8', timeout: 10_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) { reject(internal(`ps: ${(stderr || err.message).trim()}`)); return; }
+      try { resolve(parsePs(stdout, pids)); } catch (e) { reject(e); }
+    });
+  });
+}

@@ -1,0 +1,138 @@
+// Docker's API shapes of a container: ContainerSummary (GET /containers/json) and
+// ContainerInspectResponse (GET /containers/{id}/json), built from the stored record.
+import type { ContainerPaths } from './paths.js';
+import { ZERO_TIME, type ContainerRecord } from './types.js';
+
+/** Docker's units.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(ms / 60000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(ms / 3600000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.State;
+  switch (s.Status) {
+    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'paused': return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
+    case 'restarting': return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    case 'exited':
+      return s.FinishedAt === ZERO_TIME ? `Exited (${s.ExitCode})` : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    default: return 'Created';
+  }
+}
+
+/** Docker quotes arguments with spaces in the summary's Command. */
+export function commandText(rec: ContainerRecord): string {
+  return [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ');
+}
+
+function endpoint(): Record<string, unknown> {
+  return {
+    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '',
+    EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0, DNSNames: null,
+  };
+}
+
+export function networksOf(rec: ContainerRecord): Record<string, unknown> {
+  const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+  return { [mode]: endpoint() };
+}
+
+export function mountsOf(rec: ContainerRecord): Array<Record<string, unknown>> {
+  return (rec.HostConfig.Binds ?? []).map((b) => {
+    const [src, dst, opts = ''] = b.split(':');
+    return { Type: 'bind', Source: src, Destination: dst, Mode: opts, RW: !opts.split(',').includes('ro'), Propagation: 'rprivate' };
+  });
+}
+
+export interface Sizes { SizeRw?: number; SizeRootFs?: number }
+
+export function summaryView(rec: ContainerRecord, imageName: string, sizes: Sizes = {}): Record<string, unknown> {
+  return {
+    Id: rec.Id,
+    Names: [rec.Name],
+    Image: imageName,
+    ImageID: rec.Image,
+    Command: commandText(rec),
+    Created: Math.floor(Date.parse(rec.Created) / 1000),
+    Ports: [],
+    ...sizes,
+    Labels: rec.Config.Labels ?? {},
+    State: rec.State.Status,
+    Status: statusText(rec),
+    HostConfig: { NetworkMode: rec.HostConfig.NetworkMode ?? 'bridge' },
+    NetworkSettings: { Networks: networksOf(rec) },
+    Mounts: mountsOf(rec),
+  };
+}
+
+export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes: Sizes = {}): Record<string, unknown> {
+  const s = rec.State;
+  const running = s.Status === 'running' || s.Status === 'paused';
+  return {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: {
+      Status: s.Status,
+      Running: running,
+      Paused: s.Status === 'paused',
+      Restarting: s.Status === 'restarting',
+      OOMKilled: s.OOMKilled,
+      Dead: s.Status === 'dead',
+      Pid: running ? s.Pid : 0,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Image: rec.Image,
+    ResolvConfPath: paths.resolvConf(rec.Id),
+    HostnamePath: paths.hostname(rec.Id),
+    HostsPath: paths.hosts(rec.Id),
+    LogPath: paths.log(rec.Id),
+    Name: rec.Name,
+    RestartCount: rec.RestartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: rec.HostConfig,
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: {
+        LowerDir: rec.LayerDirs.join(':'),
+        UpperDir: paths.upper(rec.Id),
+        WorkDir: paths.work(rec.Id),
+        MergedDir: paths.merged(rec.Id),
+      },
+    },
+    ...sizes,
+    Mounts: mountsOf(rec),
+    Config: rec.Config,
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '',
+      Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
+      MacAddress: '', Networks: networksOf(rec),
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Resolves Docker's `User` ("name", "uid", "name:group", "uid:gid") against the image's /etc/passwd and
+// /etc/group, as runc does not: the OCI spec wants numbers. Supplementary groups come from /etc/group.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { invalidArgument } from '../errors.js';
+
+export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
+
+interface PasswdEntry { name: string; uid: number; gid: number; home: string }
+interface GroupEntry { name: string; gid: number; members: string[] }
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'))
+    .filter((f) => f.length >= 4).map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] || '/' }));
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'))
+    .filter((f) => f.length >= 3).map((f) => ({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean) }));
+}
+
+function readOrEmpty(path: string): string {
+  try { return readFileSync(path, 'utf8'); } catch { return ''; }
+}
+
+const isNumeric = (s: string) => /^\d+$/.test(s);
+
+/** Pure resolution from file contents (unit-tested); `resolveUser` reads them from a rootfs. */
+export function resolveUserFrom(user: string | undefined, passwdText: string, groupText: string): ResolvedUser {
+  const spec = (user ?? '').trim() || '0';
+  const [userPart, groupPart] = spec.split(':', 2);
+  const passwd = parsePasswd(passwdText);
+  const groups = parseGroup(groupText);
+  let entry: PasswdEntry | undefined;
+  let uid: number;
+  let gid: number;
+  if (isNumeric(userPart)) {
+    uid = Number(userPart);
+    entry = passwd.find((p) => p.uid === uid);
+    gid = entry?.gid ?? 0;
+  } else {
+    entry = passwd.find((p) => p.name === userPart);
+    if (!entry) throw invalidArgument(`unable to find user ${userPart}: no matching entries in passwd file`);
+    uid = entry.uid;
+    gid = entry.gid;
+  }
+  if (groupPart !== undefined && groupPart !== '') {
+    if (isNumeric(groupPart)) gid = Number(groupPart);
+    else {
+      const g = groups.find((x) => x.name === groupPart);
+      if (!g) throw invalidArgument(`unable to find group ${groupPart}: no matching entries in group file`);
+      gid = g.gid;
+    }
+  }
+  // Supplementary groups only when the user is named in /etc/group and no group was forced.
+  const additionalGids = entry && (groupPart === undefined || groupPart === '')
+    ? groups.filter((g) => g.members.includes(entry!.name) && g.gid !== gid).map((g) => g.gid)
+    : [];
+  return { uid, gid, additionalGids, home: entry?.home ?? '/' };
+}
+
+export function resolveUser(rootfs: string, user: string | undefined): ResolvedUser {
+  const spec = (user ?? '').trim();
+  return resolveUserFrom(spec, readOrEmpty(join(rootfs, 'etc/passwd')), readOrEmpty(join(rootfs, 'etc/group')));
+}
