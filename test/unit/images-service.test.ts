@@ -229,6 +229,9 @@ describe('image service', { skip: !canSeedBusybox() && 'needs busybox-static' },
     assert.deepEqual(s.list({ filters: { label: ['team=x'] } }).map((i) => i.Id), [rec.id]);
     assert.deepEqual(s.list({ filters: { reference: ['busy*'] } }).map((i) => i.RepoTags), [['busybox:latest']]);
     assert.throws(() => s.list({ filters: { bogus: ['1'] } }), /invalid filter 'bogus'/);
+    assert.deepEqual(s.list({ filters: { since: ['busybox'] } }).map((i) => i.Id), [rec.id]);
+    assert.deepEqual(s.list({ filters: { before: [rec.id] } }).map((i) => i.RepoTags), [['busybox:latest']]);
+    assert.throws(() => s.list({ filters: { before: ['nosuch'] } }), /No such image: nosuch:latest/);
     const pruned = await s.prune({});
     assert.deepEqual(pruned.ImagesDeleted?.[0], { Deleted: rec.id });
     assert.ok(pruned.SpaceReclaimed > 0);
