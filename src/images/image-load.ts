@@ -94,7 +94,9 @@ async function loadOne(svc: ImageService, spool: TarSpool, plan: Plan, quiet: bo
       const total = await spool.size(plan.layers[i]);
       const id = shortId(chains[i]);
       const report = (n: number) => { if (!quiet) emit(progressMessage('Loading layer', id, n, total)); };
-      const counted = spool.openRead(plan.layers[i]).pipe(new CountingStream(report));
+      const file = spool.openRead(plan.layers[i]);
+      const counted = file.pipe(new CountingStream(report));
+      file.on('error', (err) => counted.destroy(err));
       const info = await svc.layers.add(parent, counted, diffIds[i]);
       layers.push(info);
       parent = info.chainId;

@@ -8,7 +8,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument } from '../errors.js';
-import { entryParts } from '../storage/tar-apply.js';
+import { entryParts, asTarFormatError } from '../storage/tar-apply.js';
 import { maybeDecompress } from '../storage/compression.js';
 
 export class TarSpool {
@@ -23,7 +23,7 @@ export class TarSpool {
       await spool.fill(await maybeDecompress(input));
     } catch (err) {
       await spool.remove();
-      throw err;
+      throw asTarFormatError(err);
     }
     return spool;
   }

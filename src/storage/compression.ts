@@ -1,26 +1,36 @@
 // Layer and import bodies may be plain tar or gzip: sniff the magic bytes and decompress when needed.
 import { createGunzip } from 'node:zlib';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { invalidArgument } from '../errors.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Returns a stream of the uncompressed bytes of `input` (gzip detected by its magic, else passed through). */
+/**
+ * Returns a stream of the uncompressed bytes of `input` (gzip detected by its magic, else `input` itself).
+ * Errors (bad gzip data as invalidArgument, source errors as they are) surface on the returned stream
+ * whenever its reader starts, never as an unhandled 'error' event.
+ */
 export async function maybeDecompress(input: Readable): Promise<Readable> {
   const head = await readHead(input, 2);
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
   const isGzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  const target = isGzip ? createGunzip() : out;
-  if (isGzip) {
-    target.on('error', (err) => out.destroy(err));
-    target.pipe(out);
-  }
-  input.on('error', (err) => out.destroy(err));
-  if (head.length) target.write(head);
-  input.pipe(target);
+  let source = input;
+  if (input.readableEnded) source = Readable.from(head.length ? [head] : []);
+  else if (head.length) input.unshift(head);
+  // Readers see errors through iteration/pipe; these listeners only stop an early one from crashing us.
+  source.on('error', () => undefined);
+  if (!isGzip) return source;
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  out.on('error', () => undefined);
+  const gunzip = createGunzip();
+  source.on('error', (err) => out.destroy(err));
+  gunzip.on('error', (err: NodeJS.ErrnoException) => {
+    out.destroy(err.code?.startsWith('Z_') ? invalidArgument(`invalid gzip data: ${err.message}`) : err);
+  });
+  source.pipe(gunzip).pipe(out);
   return out;
 }
 
-/** Reads at least `n` bytes (or to the end) and leaves the stream paused without those bytes. */
+/** Reads at least `n` bytes (or to the end) and leaves the stream paused. */
 async function readHead(input: Readable, n: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let have = 0;

@@ -101,6 +101,14 @@ async function setOwnerAndTime(path: string, h: Header): Promise<void> {
   if (h.mtime) await lutimes(path, h.mtime, h.mtime);
 }
 
+/** tar-stream's parse errors ("Invalid tar header", "Unexpected end of data") are the client's fault. */
+export function asTarFormatError(err: unknown): unknown {
+  if (err instanceof Error && !(err as NodeJS.ErrnoException).code && err.name === 'Error') {
+    return invalidArgument(`invalid tar archive: ${err.message}`);
+  }
+  return err;
+}
+
 /** Applies one tar stream (uncompressed) to `dest`, which must exist. Throws invalidArgument on unsafe entries. */
 export async function applyTar(input: Readable, dest: string): Promise<ApplyResult> {
   const extract = tar.extract();
@@ -118,7 +126,7 @@ export async function applyTar(input: Readable, dest: string): Promise<ApplyResu
     input.unpipe(extract);
     input.resume();
     if (err instanceof Refusal) throw invalidArgument(err.message);
-    throw err;
+    throw asTarFormatError(err);
   }
   // Directory times last, deepest first: creating children would change them again.
   for (const d of dirTimes.reverse()) await lutimes(d.path, d.mtime, d.mtime);

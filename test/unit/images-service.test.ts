@@ -136,6 +136,15 @@ describe('image service', { skip: !canSeedBusybox() && 'needs busybox-static' },
     await assert.rejects(load(target, await out), /invalid symlink/);
   });
 
+  test('garbage and broken gzip bodies are clean invalidArgument errors', async () => {
+    const target = await service({ seedBusybox: false });
+    for (const body of [Buffer.from('garbage'.repeat(200)), Buffer.from([0x1f, 0x8b, 1, 2, 3])]) {
+      await assert.rejects(load(target, body), (e: unknown) => (e as { kind?: string }).kind === 'invalid-argument');
+      await assert.rejects(target.importTar(Readable.from([body]), { changes: [] }, () => undefined), (e: unknown) => (e as { kind?: string }).kind === 'invalid-argument');
+    }
+    assert.equal(target.count(), 0);
+  });
+
   test('a layer that does not match its diff_id is refused', async () => {
     const saved = await collect(await svc.save(['busybox']));
     const broken = await filterTar(saved, () => true);
