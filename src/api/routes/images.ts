@@ -44,6 +44,8 @@ async function save(engine: Engine, ctx: RequestContext, names: string[]): Promi
   const tar = await engine.images.save(names);
   const res = startStream(ctx, 'application/x-tar');
   tar.on('error', (err) => { log.warn('save failed mid-stream', { err: String(err) }); res.destroy(err); });
+  // A client that goes away must not leave the packer waiting on backpressure forever.
+  res.on('close', () => { if (!res.writableFinished) tar.destroy(); });
   tar.pipe(res);
 }
 
