@@ -92,8 +92,12 @@ async function create(engine: Engine, ctx: RequestContext): Promise<void> {
 export function registerImageRoutes(router: Router, engine: Engine): void {
   const images = engine.images;
 
-  router.get('/images/json', (ctx) => {
+  router.get('/images/json', async (ctx) => {
     const list = images.list({ all: boolQuery(ctx.query, 'all'), digests: boolQuery(ctx.query, 'digests'), filters: filtersQuery(ctx.query) });
+    if (boolQuery(ctx.query, 'shared-size')) {
+      const shared = new Map((await images.diskUsage()).Images.map((i) => [i.Id, i.SharedSize]));
+      for (const i of list) i.SharedSize = shared.get(i.Id) ?? -1;
+    }
     // API < 1.44 clients still read VirtualSize.
     sendJson(ctx, 200, olderThan(ctx, '1.44') ? list.map((i) => ({ ...i, VirtualSize: i.Size })) : list);
   });
