@@ -161,6 +161,26 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
   });
 
   router.get('/events', (ctx) => events(engine, ctx));
+
+  // Docker's `system df`: images with shared sizes, containers with their writable-layer size. Volumes and
+  // the build cache are empty until those features exist.
+  router.get('/system/df', async (ctx) => {
+    const types = ctx.query.getAll('type');
+    const want = (t: string) => types.length === 0 || types.includes(t);
+    for (const t of types) {
+      if (!['container', 'image', 'volume', 'build-cache'].includes(t)) throw invalidArgument(`unknown object type: ${t}`);
+    }
+    const body: Record<string, unknown> = {};
+    if (want('image')) {
+      const du = await engine.images.diskUsage();
+      body.LayersSize = du.LayersSize;
+      body.Images = du.Images;
+    }
+    if (want('container')) body.Containers = await engine.containers.diskUsage();
+    if (want('volume')) body.Volumes = [];
+    if (want('build-cache')) body.BuildCache = [];
+    sendJson(ctx, 200, body);
+  });
 }
 
 function goArch(): string {
