@@ -38,25 +38,34 @@ export class ExitError extends Error {
 }
 
 export function renderHelp(prog: string, path: string, spec: VerbSpec): string {
-  let out = `\nUsage:  ${prog} ${path.split(' ').slice(0, -1).concat(spec.usage).join(' ')}\n\n${spec.summary}\n`;
+  let out = `\nUsage:  ${usageLine(prog, path, spec)}\n\n${spec.summary}\n`;
   if (spec.aliases?.length) out += `\nAliases:\n  ${spec.aliases.map((a) => `${prog} ${a}`).join(', ')}\n`;
   const visible = spec.flags.filter((f) => !f.hidden);
   if (visible.length) out += `\nOptions:\n${formatFlagUsages(visible)}\n`;
   return out;
 }
 
-/** Docker's argument-count complaint. */
+/** `berth container rm [OPTIONS] CONTAINER [CONTAINER...]`: the verb's path with its usage arguments. */
+export function usageLine(prog: string, path: string, spec: VerbSpec): string {
+  return `${prog} ${path.split(' ').slice(0, -1).concat(spec.usage).join(' ')}`;
+}
+
+/** Docker 28's argument-count complaint ("See" for open-ended counts, "Run" for fixed ones). */
 export function checkArgs(prog: string, path: string, spec: VerbSpec, args: string[]): void {
   const c = spec.args;
   if (!c) return;
   const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
   let problem: string | undefined;
-  if (c.exact !== undefined && args.length !== c.exact) problem = `requires exactly ${plural(c.exact)}`;
+  let verb = 'See';
+  if (c.exact !== undefined && args.length !== c.exact) { problem = `requires ${plural(c.exact)}`; verb = 'Run'; }
+  else if (c.min !== undefined && c.max !== undefined && (args.length < c.min || args.length > c.max)) problem = `requires at least ${c.min} and at most ${plural(c.max)}`;
   else if (c.min !== undefined && args.length < c.min) problem = `requires at least ${plural(c.min)}`;
-  else if (c.max !== undefined && args.length > c.max) problem = c.max === 0 ? 'accepts no arguments' : `accepts at most ${plural(c.max)}`;
+  else if (c.max !== undefined && args.length > c.max) {
+    problem = c.max === 0 ? 'accepts no arguments' : `requires at most ${plural(c.max)}`;
+    verb = 'Run';
+  }
   if (problem) {
-    const usageLine = `${prog} ${path.split(' ').slice(0, -1).concat(spec.usage).join(' ')}`;
-    throw new ExitError(`"${prog} ${path}" ${problem}.\nSee '${prog} ${path} --help'.\n\nUsage:  ${usageLine}\n\n${spec.summary}`, 1);
+    throw new ExitError(`${prog}: '${prog} ${path}' ${problem}\n\nUsage:  ${usageLine(prog, path, spec)}\n\n${verb} '${prog} ${path} --help' for more information`, 1);
   }
 }
 

@@ -1,7 +1,7 @@
 // `berth`: global flags, then a verb (or `container|image|system <verb>`), loaded lazily and run
 // against the daemon. Maps every failure to docker's message and exit status.
 import { parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { checkArgs, ExitError, renderHelp, type CliContext, type VerbSpec } from './command.js';
+import { checkArgs, ExitError, renderHelp, usageLine, type CliContext, type VerbSpec } from './command.js';
 import { topLevel, groups, summaries } from './registry.js';
 import { DaemonError, ConnectError } from '../client/errors.js';
 import { EngineClient } from '../client/engine-client.js';
@@ -39,6 +39,7 @@ function groupUsage(group: string): string {
 
 export async function runCli(argv: string[], ctx: Omit<CliContext, 'client'>): Promise<number> {
   let path = '';
+  let spec: VerbSpec | undefined;
   try {
     const global = parseFlags(argv, globalFlags, { interspersed: false });
     if (global.bool('version')) {
@@ -56,13 +57,16 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'client'>): P
       loader = groups[first][sub];
       path = `${first} ${sub}`;
       verbArgs = rest.slice(1);
-      if (!loader) throw new UsageError(`unknown command: ${PROG} ${first} ${sub}`);
+      if (!loader) {
+        ctx.stderr.write(`${PROG}: unknown command: ${PROG} ${first} ${sub}\n\nUsage:  ${PROG} ${first}\n\nRun '${PROG} ${first} --help' for more information\n`);
+        return 1;
+      }
     }
     if (!loader) {
       ctx.stderr.write(`${PROG}: unknown command: ${PROG} ${first}\n\nRun '${PROG} --help' for more information\n`);
       return 1;
     }
-    const spec: VerbSpec = await loader();
+    spec = await loader();
     const flags = parseFlags(verbArgs, spec.flags, { interspersed: spec.interspersed });
     if (flags.helpRequested) { ctx.stdout.write(renderHelp(PROG, path, spec)); return 0; }
     checkArgs(PROG, path, spec, flags.args);
@@ -75,13 +79,14 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'client'>): P
       }, ctx.env));
     return await spec.run(full, flags);
   } catch (err) {
-    return reportError(ctx, err, path);
+    return reportError(ctx, err, path, spec);
   }
 }
 
-function reportError(ctx: Omit<CliContext, 'client'>, err: unknown, path: string): number {
+function reportError(ctx: Omit<CliContext, 'client'>, err: unknown, path: string, spec: VerbSpec | undefined): number {
   if (err instanceof UsageError) {
-    ctx.stderr.write(`${err.message}\nSee '${PROG}${path ? ' ' + path : ''} --help'.\n`);
+    const usage = spec ? `\n\nUsage:  ${usageLine(PROG, path, spec)}` : '';
+    ctx.stderr.write(`${err.message}${usage}\n\nRun '${PROG}${path ? ' ' + path : ''} --help' for more information\n`);
     return err.exitCode;
   }
   if (err instanceof ExitError) {

@@ -128,10 +128,10 @@ test('ps: docker table and --format with .Label', async () => {
 test('usage errors and unknown verbs', async () => {
   const r = await cli(['ps', '--bogus']);
   assert.equal(r.code, 125);
-  assert.equal(r.stderr, "unknown flag: --bogus\nSee 'berth ps --help'.\n");
+  assert.equal(r.stderr, "unknown flag: --bogus\n\nUsage:  berth ps [OPTIONS]\n\nRun 'berth ps --help' for more information\n");
   const a = await cli(['rm']);
   assert.equal(a.code, 1);
-  assert.match(a.stderr, /^"berth rm" requires at least 1 argument\.\nSee 'berth rm --help'\.\n\nUsage:  berth rm \[OPTIONS\] CONTAINER \[CONTAINER\.\.\.\]/);
+  assert.equal(a.stderr, "berth: 'berth rm' requires at least 1 argument\n\nUsage:  berth rm [OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'berth rm --help' for more information\n");
   const h = await cli(['container', 'rm', '--help']);
   assert.match(h.stdout, /Usage:  berth container rm \[OPTIONS\] CONTAINER/);
   assert.match(h.stdout, / -f, --force +Force the removal/);

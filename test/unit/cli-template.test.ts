@@ -81,3 +81,19 @@ test('format resolution: table, table TEMPLATE, json, escapes, quiet', () => {
     'COL A          COL B\nx              longer value\nyyyyyyyyyyyy   z\n');
   assert.equal(renderList(rows, resolveFormat('{{.A}}', spec), spec.headers), 'x\nyyyyyyyyyyyy\n');
 });
+
+test('errors are worded and positioned as Go reports them', () => {
+  const strict = { strictKeys: true };
+  assert.throws(() => new Template('{{.Nope}}', strict).execute({ Id: 'x' }), { message: 'template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' });
+  assert.throws(() => new Template('{{.State.Nope.X}}', strict).execute({ State: { Status: 'up' } }), { message: 'template: :1:8: executing "" at <.State.Nope.X>: map has no entry for key "Nope"' });
+  assert.equal(new Template('{{.Config.Labels.k}}', strict).execute({ Config: { Labels: { app: 'x' } } }), '<no value>');
+  class Ctx { get Names() { return 'n'; } Label(k: unknown) { return String(k); } }
+  assert.throws(() => new Template('{{.Nope}}', { typeName: '*formatter.ContainerContext' }).execute(new Ctx()), { message: 'template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.ContainerContext' });
+  assert.throws(() => new Template('{{.Label}}').execute(new Ctx()), { message: 'template: :1:2: executing "" at <.Label>: wrong number of args for Label: want 1 got 0' });
+  assert.throws(() => new Template('{{.Nope}}', { strictKeys: true, typeName: 'system.versionInfo', name: 'version' }).execute({ Client: {} }), { message: 'template: version:1:2: executing "version" at <.Nope>: can\'t evaluate field Nope in type system.versionInfo' });
+});
+
+test('nulls print as Go prints typed nils when told the field kinds', () => {
+  const t = new Template('{{.Entrypoint}}|{{.Labels}}|{{.Health}}|{{json .Entrypoint}}', { nullText: (f) => (f === 'Labels' ? 'map[]' : f === 'Health' ? '<nil>' : '[]') });
+  assert.equal(t.execute({ Entrypoint: null, Labels: null, Health: null }), '[]|map[]|<nil>|null');
+});

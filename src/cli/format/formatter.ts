@@ -1,7 +1,7 @@
 // docker's formatter.Context: `--format` is "table", "table <tmpl>", "json", or a template; rows are the
 // template run over each item followed by a newline; table mode adds a header row (the same template
 // run over the column titles) and aligns everything with tabwriter(10, 1, 3).
-import { Template, TemplateError } from './template.js';
+import { Template, TemplateError, type TemplateOptions } from './template.js';
 import { tabwrite } from './tabwriter.js';
 
 export const JSON_FORMAT = '{{json .}}';
@@ -31,12 +31,20 @@ export function resolveFormat(format: string | undefined, spec: ListFormat, quie
   return { table, template: f };
 }
 
+/**
+ * How a verb words template failures: docker's generic formatter says "template parsing error" for both
+ * parse and execution; `ps` says "failed to parse template" / "failed to execute template".
+ */
+export type TemplateErrorStyle = 'context' | 'ps';
+
+export interface RenderOptions { template?: TemplateOptions; style?: TemplateErrorStyle }
+
 /** Parses a user template with docker's error wording. */
-export function compileTemplate(source: string): Template {
+export function compileTemplate(source: string, opts: RenderOptions = {}): Template {
   try {
-    return new Template(source);
+    return new Template(source, opts.template);
   } catch (err) {
-    if (err instanceof TemplateError) throw new Error(`template parsing error: ${err.message}`);
+    if (err instanceof TemplateError) throw new Error(`${opts.style === 'ps' ? 'failed to parse template' : 'template parsing error'}: ${err.message}`);
     throw err;
   }
 }
@@ -48,15 +56,16 @@ function headerContext(headers: Record<string, string>): unknown {
       if (name === 'Label') return () => 'LABEL';
       return headers[name] ?? '';
     },
+    has: () => true,
   });
 }
 
-export function renderList(items: unknown[], format: ResolvedFormat, headers: Record<string, string>): string {
-  const tmpl = compileTemplate(format.template);
+export function renderList(items: unknown[], format: ResolvedFormat, headers: Record<string, string>, opts: RenderOptions = {}): string {
+  const tmpl = compileTemplate(format.template, opts);
   let out = '';
   const exec = (v: unknown) => {
     try { return tmpl.execute(v); } catch (err) {
-      if (err instanceof TemplateError) throw new Error(`template: :1:${err.message.startsWith('executing') ? ' ' : ''}${err.message}`);
+      if (err instanceof TemplateError) throw new Error(`${opts.style === 'ps' ? 'failed to execute template' : 'template parsing error'}: ${err.message}`);
       throw err;
     }
   };

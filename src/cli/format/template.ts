@@ -4,6 +4,7 @@
 import { parseTemplate, TemplateError, type Command, type Node, type Operand, type Pipeline } from './template-parse.js';
 
 export { TemplateError };
+export type { Fn };
 
 type Fn = (...args: unknown[]) => unknown;
 type Vars = Map<string, unknown>;
@@ -110,11 +111,45 @@ export const defaultFunctions: Record<string, Fn> = {
   not: (a) => !truthy(a),
 };
 
+export interface TemplateOptions {
+  funcs?: Record<string, Fn>;
+  /** inspect: a missing key of a struct-like object is an error, as in docker's missingkey=error fallback. */
+  strictKeys?: boolean;
+  /** Go type named in "can't evaluate field X in type T" for formatting contexts (class instances). */
+  typeName?: string;
+  /** How a JSON null prints, by field name (Go prints nil slices as [], nil maps as map[]). */
+  nullText?: (field: string) => string;
+  /** Struct fields the daemon may omit (omitempty pointers): missing means nil, not an error. */
+  optionalFields?: Record<string, unknown>;
+  /** The template's name as Go prints it in errors (`version` for docker version). */
+  name?: string;
+}
+
+/** An execution failure, worded and positioned as Go's text/template reports it. */
+export class TemplateExecError extends TemplateError {}
+
+/** Objects whose keys all look like Go struct fields (maps such as Labels have free-form keys). */
+function structLike(o: object): boolean {
+  const keys = Object.keys(o);
+  return keys.length > 0 && keys.every((k) => /^[A-Z]/.test(k));
+}
+
 export class Template {
   private readonly nodes: Node[];
-  constructor(readonly source: string, private readonly funcs: Record<string, Fn> = defaultFunctions) {
+  private readonly funcs: Record<string, Fn>;
+  constructor(readonly source: string, private readonly opts: TemplateOptions = {}) {
+    this.funcs = opts.funcs ?? defaultFunctions;
     this.nodes = parseTemplate(source);
     this.checkFunctions(this.nodes);
+  }
+
+  private fail(op: Operand, message: string): never {
+    const pos = op.t === 'lit' ? 0 : op.pos;
+    const before = this.source.slice(0, pos);
+    const line = before.split('\n').length;
+    const col = pos - (before.lastIndexOf('\n') + 1);
+    const name = this.opts.name ?? '';
+    throw new TemplateExecError(`template: ${name}:${line}:${col}: executing "${name}" at <${describe(op)}>: ${message}`);
   }
 
   private checkFunctions(nodes: Node[]): void {
@@ -141,7 +176,7 @@ export class Template {
       if (n.t === 'text') { out += n.text; continue; }
       if (n.t === 'action') {
         const v = this.pipe(n.pipe, dot, vars);
-        if (n.pipe.decl.length === 0) out += printValue(v);
+        if (n.pipe.decl.length === 0) out += v === null ? this.nullFor(n.pipe) : printValue(v);
         continue;
       }
       const scope = new Map(vars);
@@ -167,6 +202,12 @@ export class Template {
     return out;
   }
 
+  private nullFor(p: Pipeline): string {
+    const only = p.cmds.length === 1 && p.cmds[0].args.length === 1 ? p.cmds[0].args[0] : undefined;
+    if (this.opts.nullText && only?.t === 'field' && only.path.length) return this.opts.nullText(only.path[only.path.length - 1]);
+    return '<nil>';
+  }
+
   /** Evaluates a pipeline and stores its declared variables. */
   private pipe(p: Pipeline, dot: unknown, vars: Vars): unknown {
     const v = this.evalPipe(p, dot, vars);
@@ -187,19 +228,25 @@ export class Template {
   private command(c: Command, dot: unknown, vars: Vars, piped: unknown[]): unknown {
     const [head, ...rest] = c.args;
     const args = () => [...rest.map((a) => this.operand(a, dot, vars)), ...piped];
-    if (head.t === 'ident') return this.funcs[head.name](...args());
+    if (head.t === 'ident') {
+      const values = args();
+      try { return this.funcs[head.name](...values); } catch (err) {
+        if (err instanceof TemplateExecError) throw err;
+        this.fail(head, (err as Error).message.startsWith('error calling') ? (err as Error).message : `error calling ${head.name}: ${(err as Error).message}`);
+      }
+    }
     if (head.t === 'field' && head.path.length) {
       const base = this.base(head, dot, vars);
       return this.walk(base, head.path, args(), head);
     }
-    if (rest.length || piped.length) throw new TemplateError(`can't give argument to non-function ${describe(head)}`);
+    if (rest.length || piped.length) this.fail(head, `can't give argument to non-function ${describe(head)}`);
     return this.operand(head, dot, vars);
   }
 
   private base(op: Extract<Operand, { t: 'field' }>, dot: unknown, vars: Vars): unknown {
     if (op.base === 'dot') return dot;
     if (op.base === 'expr') return this.evalPipe(op.expr!, dot, vars);
-    if (!vars.has(op.name!)) throw new TemplateError(`undefined variable "${op.name}"`);
+    if (!vars.has(op.name!)) this.fail(op, `undefined variable "${op.name}"`);
     return vars.get(op.name!);
   }
 
@@ -215,17 +262,31 @@ export class Template {
     for (let i = 0; i < path.length; i++) {
       const name = path[i];
       if (cur === null || cur === undefined) {
-        if (cur === null) throw new TemplateError(`executing "" at <${describe(op)}>: nil pointer evaluating interface {}.${name}`);
+        if (cur === null) this.fail(op, `nil pointer evaluating interface {}.${name}`);
         return undefined;
       }
-      if (typeof cur !== 'object') throw new TemplateError(`executing "" at <${describe(op)}>: can't evaluate field ${name} in type ${typeof cur}`);
-      const field = (cur as Record<string, unknown>)[name];
+      if (typeof cur !== 'object' || Array.isArray(cur)) {
+        this.fail(op, `can't evaluate field ${name} in type ${this.opts.strictKeys ? 'interface {}' : Array.isArray(cur) ? '[]interface {}' : typeof cur === 'string' ? 'string' : typeof cur === 'number' ? 'float64' : typeof cur}`);
+      }
+      const obj = cur as Record<string, unknown>;
+      let field = obj[name];
       const last = i === path.length - 1;
+      if (field === undefined && !(name in obj)) {
+        const isPlain = Object.getPrototypeOf(obj) === Object.prototype || Object.getPrototypeOf(obj) === null;
+        if (this.opts.optionalFields && Object.prototype.hasOwnProperty.call(this.opts.optionalFields, name)) field = this.opts.optionalFields[name];
+        else if (!isPlain && this.opts.typeName) this.fail(op, `can't evaluate field ${name} in type ${this.opts.typeName}`);
+        else if (isPlain && this.opts.strictKeys && structLike(obj)) {
+          this.fail(op, this.opts.typeName && i === 0 ? `can't evaluate field ${name} in type ${this.opts.typeName}` : `map has no entry for key "${name}"`);
+        }
+      }
+      if (typeof field === 'function' && last && (field as Fn).length > finalArgs.length) {
+        this.fail(op, `wrong number of args for ${name}: want ${(field as Fn).length} got ${finalArgs.length}`);
+      }
       if (typeof field === 'function') {
         cur = (field as Fn).apply(cur, last ? finalArgs : []);
         continue;
       }
-      if (last && finalArgs.length) throw new TemplateError(`executing "" at <${describe(op)}>: ${name} has arguments but cannot be invoked as function`);
+      if (last && finalArgs.length) this.fail(op, `${name} has arguments but cannot be invoked as function`);
       cur = field;
     }
     return cur;

@@ -85,7 +85,7 @@ export const historyVerb: VerbSpec = {
       defaultTable: 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}', quiet: '{{.ID}}', headers: historyHeaders,
     }, flags.bool('quiet'));
     const now = ctx.now();
-    ctx.stdout.write(renderList(items.map((h) => new HistoryContext(h, !flags.bool('no-trunc'), human, now)), resolved, historyHeaders));
+    ctx.stdout.write(renderList(items.map((h) => new HistoryContext(h, !flags.bool('no-trunc'), human, now)), resolved, historyHeaders, { template: { typeName: '*image.historyContext' } }));
     return 0;
   },
 };

@@ -109,7 +109,7 @@ function makeImagesVerb(usage: string, aliases: string[]): VerbSpec {
         const seen = new Set<string>();
         rows = rows.filter((r) => (seen.has(r.ID) ? false : (seen.add(r.ID), true)));
       }
-      ctx.stdout.write(renderList(rows, resolved, imageHeaders));
+      ctx.stdout.write(renderList(rows, resolved, imageHeaders, { template: { typeName: '*formatter.imageContext' } }));
       return 0;
     },
   };

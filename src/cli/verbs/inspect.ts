@@ -5,7 +5,7 @@ import { ExitError } from '../command.js';
 import type { FlagSpec, ParsedFlags } from '../flags.js';
 import { DaemonError } from '../../client/errors.js';
 import { compileTemplate } from '../format/formatter.js';
-import { TemplateError } from '../format/template.js';
+import { TemplateError, type TemplateOptions } from '../format/template.js';
 
 /** json.MarshalIndent(v, "", "    ") as Go writes it. */
 export function goIndentJson(v: unknown): string {
@@ -32,30 +32,49 @@ async function fetchOne(ctx: CliContext, ref: string, kinds: Kind[], size: boole
   throw new Error(`Error: No such object: ${ref}`);
 }
 
+const mapFields = new Set(['Labels', 'Volumes', 'ExposedPorts', 'Annotations', 'Options', 'Tmpfs', 'Sysctls', 'StorageOpt', 'DriverOpts', 'Ports', 'Networks', 'PortBindings', 'LogConfig']);
+const pointerFields = new Set(['Health', 'Healthcheck', 'NetworkingConfig', 'GraphDriver', 'Metadata', 'IPAMConfig', 'Platform']);
+
+/** Go's printing of the typed nil behind a JSON null: nil maps `map[]`, nil pointers `<nil>`, nil slices `[]`. */
+export const inspectTemplateOptions: TemplateOptions = {
+  strictKeys: true,
+  nullText: (field) => (mapFields.has(field) ? 'map[]' : pointerFields.has(field) ? '<nil>' : '[]'),
+  optionalFields: Object.fromEntries([
+    ...[...pointerFields, ...mapFields, 'OnBuild', 'Shell', 'Entrypoint', 'Cmd', 'StopTimeout'].map((f) => [f, null]),
+    ...['StopSignal', 'Domainname', 'MacAddress'].map((f) => [f, '']),
+  ]),
+};
+
+/** `--format` on inspect: taken literally (no `\t` escapes, unlike list formats), `json` as a shorthand. */
+function inspectTemplateSource(format: string): string {
+  return format.trim() === 'json' ? '{{json .}}' : format;
+}
+
 export function renderInspect(elements: unknown[], format: string | undefined): string {
   if (!format) return elements.length ? goIndentJson(elements) + '\n' : '[]\n';
-  const f = format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  const tmpl = compileTemplate(f === 'json' ? '{{json .}}' : f);
-  return elements.map((e) => {
-    try { return tmpl.execute(e) + '\n'; } catch (err) {
-      if (err instanceof TemplateError) throw new Error(`template: :1:${err.message.startsWith(' ') ? '' : ' '}${err.message}`);
-      throw err;
-    }
-  }).join('');
+  const tmpl = compileTemplate(inspectTemplateSource(format), { template: inspectTemplateOptions });
+  return elements.map((e) => tmpl.execute(e) + '\n').join('');
 }
 
 async function inspect(ctx: CliContext, flags: ParsedFlags, kinds: Kind[], generic: boolean): Promise<number> {
   const elements: unknown[] = [];
   const errors: string[] = [];
   const format = flags.string('format');
-  compileTemplate(format && format !== 'json' ? format.replace(/\\t/g, '\t').replace(/\\n/g, '\n') : '{{.}}');
+  // docker exits 64 (usage) on a template that does not parse, before asking the daemon anything.
+  if (format) {
+    try { compileTemplate(inspectTemplateSource(format), { template: inspectTemplateOptions }); } catch (err) { throw new ExitError((err as Error).message, 64); }
+  }
   for (const ref of flags.args) {
     try { elements.push(await fetchOne(ctx, ref, kinds, flags.bool('size'), generic)); } catch (err) {
       errors.push((err as Error).message);
     }
   }
   let out: string;
-  try { out = renderInspect(elements, format); } catch (err) { throw new ExitError((err as Error).message, 1); }
+  try { out = renderInspect(elements, format); } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    ctx.stdout.write('\n');
+    throw new ExitError(`template parsing error: ${err.message}`, 1);
+  }
   if (out !== '' && (elements.length || !format)) ctx.stdout.write(out);
   if (errors.length) throw new ExitError(errors.join('\n'), 1);
   return 0;

@@ -65,11 +65,11 @@ export class ContainerContext {
   get LocalVolumes(): string { return String((this.c.Mounts ?? []).filter((m) => m.Type === 'volume').length); }
   get Networks(): string { return Object.keys(this.c.NetworkSettings?.Networks ?? {}).sort().join(','); }
 
-  toJSON(): Record<string, string> {
+  toJSON(): Record<string, string | null> {
     return {
       Command: this.Command, CreatedAt: this.CreatedAt, ID: this.ID, Image: this.Image, Labels: this.Labels,
       LocalVolumes: this.LocalVolumes, Mounts: this.Mounts, Names: this.Names, Networks: this.Networks,
-      Ports: this.Ports, RunningFor: this.RunningFor, Size: this.Size, State: this.State, Status: this.Status,
+      Platform: null, Ports: this.Ports, RunningFor: this.RunningFor, Size: this.Size, State: this.State, Status: this.Status,
     };
   }
 }

@@ -34,7 +34,7 @@ export const psVerb: VerbSpec = {
     const resolved = resolveFormat(format, { defaultTable: table, quiet: '{{.ID}}', headers: psHeaders }, flags.bool('quiet'));
     const now = ctx.now();
     const rows = containers.map((c) => new ContainerContext(c, !flags.bool('no-trunc'), now));
-    ctx.stdout.write(renderList(rows, resolved, psHeaders));
+    ctx.stdout.write(renderList(rows, resolved, psHeaders, { style: 'ps', template: { typeName: '*formatter.ContainerContext' } }));
     return 0;
   },
 };

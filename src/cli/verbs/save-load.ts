@@ -97,7 +97,7 @@ export const importVerb: VerbSpec = {
     { long: 'message', short: 'm', kind: 'string', help: 'Set commit message for imported image' },
     { long: 'platform', kind: 'string', help: 'Set platform if server is multi-platform capable' },
   ],
-  args: { min: 1, max: 2 },
+  args: { min: 1 },
   async run(ctx, flags) {
     const [source, ref] = flags.args;
     const isUrl = /^https?:\/\//.test(source);

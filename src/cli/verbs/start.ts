@@ -22,7 +22,7 @@ export const startVerb: VerbSpec = {
     const client = ctx.client();
     if (!attach && !interactive) {
       const reports = await eachItem(ctx, flags.args, async (c) => { await client.containerStart(c); return c; });
-      return reportItems(ctx, reports, (failed) => `failed to start containers: ${failed.join(', ')}`);
+      return reportItems(ctx, reports, (failed) => `Error: failed to start containers: ${failed.join(', ')}`);
     }
     if (flags.args.length > 1) throw new ExitError('you cannot start and attach multiple containers at once', 1);
     const info = await client.containerInspect(flags.args[0]);
@@ -36,7 +36,7 @@ export const startVerb: VerbSpec = {
       await client.containerStart(info.Id);
     } catch (err) {
       conn.close();
-      if (err instanceof DaemonError) throw new ExitError(`${err.message}\nfailed to start containers: ${flags.args[0]}`, 1);
+      if (err instanceof DaemonError) throw new ExitError(`${err.message}\nError: failed to start containers: ${flags.args[0]}`, 1);
       throw err;
     }
     const restore = withStdin ? forwardStdin(ctx, conn, tty) : undefined;

@@ -10,6 +10,7 @@ import { ContainerContext, psHeaders } from './ps-context.js';
 import { imageHeaders, imageRows } from './images.js';
 import { ConnectError, DaemonError } from '../../client/errors.js';
 import { ExitError } from '../command.js';
+import { TemplateError } from '../format/template.js';
 
 const CLIENT_VERSION = '0.1.0';
 const goArch = () => (os.arch() === 'x64' ? 'amd64' : os.arch());
@@ -43,6 +44,15 @@ export function renderVersion(client: Record<string, string>, server: VersionRes
   return out;
 }
 
+/** Runs a template; on failure docker prints an empty line, then the error, and exits 1. */
+function execOrBlank(ctx: CliContext, run: () => string): string {
+  try { return run(); } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    ctx.stdout.write('\n');
+    throw new ExitError(err.message, 1);
+  }
+}
+
 /** Templates use the Go field name `.APIVersion` for the JSON key `ApiVersion`; JSON output keeps the latter. */
 function withGoNames<T extends { ApiVersion?: string }>(v: T): T {
   const copy = { ...v };
@@ -62,8 +72,8 @@ export const versionVerb: VerbSpec = {
     try { server = await ctx.client().version(); } catch (err) { failure = err as Error; }
     const format = flags.string('format');
     if (format) {
-      const tmpl = compileTemplate(format.trim() === 'json' ? '{{json .}}' : format);
-      ctx.stdout.write(tmpl.execute({ Client: withGoNames(client), Server: server ? withGoNames(server) : null }) + '\n');
+      const tmpl = compileTemplate(format.trim() === 'json' ? '{{json .}}' : format, { template: { strictKeys: true, typeName: 'system.versionInfo', name: 'version' } });
+      ctx.stdout.write(execOrBlank(ctx, () => tmpl.execute({ Client: withGoNames(client), Server: server ? withGoNames(server) : null })) + '\n');
     } else ctx.stdout.write(renderVersion(client, server));
     if (failure) throw failure;
     return 0;
@@ -132,7 +142,8 @@ export const infoVerb: VerbSpec = {
     try { info = await ctx.client().info(); } catch (err) { failure = err as Error; }
     if (format) {
       if (failure) throw failure;
-      ctx.stdout.write(compileTemplate(format.trim() === 'json' ? '{{json .}}' : format).execute(info) + '\n');
+      const tmpl = compileTemplate(format.trim() === 'json' ? '{{json .}}' : format, { template: { strictKeys: true, typeName: 'system.dockerInfo' } });
+      ctx.stdout.write(execOrBlank(ctx, () => tmpl.execute(info)) + '\n');
       return 0;
     }
     ctx.stdout.write(`Client:\n Version:    ${CLIENT_VERSION}\n Context:    default\n Debug Mode: false\n\n`);
