@@ -32,3 +32,19 @@ export function apiError(r: ApiResult): string {
   } catch { /* not JSON */ }
   return `${r.status}: ${r.body.trim()}`.slice(0, 160);
 }
+
+/** GETs `path` and counts the body without keeping it (a 100 MB log stream); time to the last byte. */
+export function apiDrain(socket: string, path: string, timeoutMs = 180_000): Promise<{ status: number; bytes: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = http.request({ socketPath: socket, path, method: 'GET', agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => { bytes += c.length; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - start }));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -2,6 +2,7 @@
 // it all. The read is the metric (the issue's target is read throughput); the write — container start to
 // exit, i.e. how fast the engine drains the container's stdout into its log — is reported beside it.
 import { check } from '../lib/proc.js';
+import { apiDrain } from '../lib/api.js';
 import { interleave, type BenchContext, type Workload } from './types.js';
 
 const MB = Number(process.env.BENCH_LOG_MB ?? 100);
@@ -14,6 +15,7 @@ export const logs: Workload & { runRounds(ctx: BenchContext): Promise<void> } = 
   title: `logs: ${MB} MB through stdout`,
   metrics: [
     { id: 'logs-read', label: `docker logs, read ${MB} MB`, unit: 's', maxRatio: 0.2, targetText: '≥ 5× throughput' },
+    { id: 'logs-api', label: `GET /containers/{id}/logs, ${MB} MB (API)`, unit: 's' },
     { id: 'logs-write', label: `container writes ${MB} MB to stdout (run→exit)`, unit: 's' },
   ],
   rounds: (requested) => Math.min(requested, 3),
@@ -30,7 +32,7 @@ export const logs: Workload & { runRounds(ctx: BenchContext): Promise<void> } = 
     }
   },
   async runRounds(ctx: BenchContext) {
-    await interleave(ctx, this.rounds!(ctx.rounds), ['logs-read', 'logs-write'], async (engine) => {
+    await interleave(ctx, this.rounds!(ctx.rounds), ['logs-read', 'logs-api', 'logs-write'], async (engine) => {
       const start = performance.now();
       const id = check(await engine.docker(['run', '-d', '--network', 'none', engine.image, 'sh', '-c', `yes ${LINE} | head -c ${BYTES}`],
         { timeoutMs: 60_000 }), 'run -d').stdout.trim();
@@ -41,6 +43,10 @@ export const logs: Workload & { runRounds(ctx: BenchContext): Promise<void> } = 
         const read = check(await engine.docker(['logs', id], { timeoutMs: 180_000, discardStdout: true }), 'logs');
         if (read.stdoutBytes !== BYTES) throw new Error(`docker logs returned ${read.stdoutBytes} bytes, expected ${BYTES}`);
         ctx.rec.record('logs-read', engine.name, read.ms / 1000);
+        // The same read without the CLI (which demultiplexes ~1M frames): how much is the engine's.
+        const raw = await apiDrain(engine.socket, `/containers/${id}/logs?stdout=1&stderr=1`);
+        if (raw.status !== 200) throw new Error(`GET logs: ${raw.status}`);
+        ctx.rec.record('logs-api', engine.name, raw.ms / 1000);
         ctx.log(`  ${engine.name}: read ${MB} MB in ${(read.ms / 1000).toFixed(2)} s (${(MB / (read.ms / 1000)).toFixed(0)} MB/s)`);
       } finally {
         await engine.docker(['rm', '-f', id], { timeoutMs: 60_000 });
