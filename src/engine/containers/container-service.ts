@@ -9,7 +9,7 @@ import type { DaemonConfig } from '../../daemon/config.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
 import type { ImageProvider } from '../../images/types.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
-import { runtimeDelete } from '../../runtime/oci-runtime.js';
+import { runtimeDeleteFast } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { parseSignal } from '../../runtime/signals.js';
@@ -193,9 +193,9 @@ export class ContainerService {
 
   /** Runtime state and rootfs mount of a run, released in parallel. */
   private async cleanupRun(rec: ContainerRecord): Promise<void> {
-    const rt = { path: this.opts.config.runtimes[rec.Runtime]?.path ?? '/usr/sbin/runc', root: this.paths.runtimeRootFor(rec.Runtime) };
+    const rt = { name: rec.Runtime, path: this.opts.config.runtimes[rec.Runtime]?.path ?? '/usr/sbin/runc', root: this.paths.runtimeRootFor(rec.Runtime) };
     await Promise.all([
-      runtimeDelete(rt, rec.Id).catch((err) => log.warn('runtime delete failed', { id: rec.Id, err: errorMessage(err) })),
+      runtimeDeleteFast(rt, rec.Id).catch((err) => log.warn('runtime delete failed', { id: rec.Id, err: errorMessage(err) })),
       unmountRootfs(this.paths.merged(rec.Id)).catch((err) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(err) })),
     ]);
   }
@@ -204,7 +204,8 @@ export class ContainerService {
     await this.cleanupRun(rec);
     const oom = existsSync(join(this.paths.persistDir(rec.Id), 'oom'));
     rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: oom, FinishedAt: info.finishedAt.toISOString() };
-    if (this.store.get(rec.Id)) await this.store.save(rec);
+    const autoRemove = rec.HostConfig.AutoRemove && !this.stopping.has(rec.Id) && !rec.RemovalInProgress;
+    if (this.store.get(rec.Id) && !autoRemove) await this.store.save(rec);
     if (oom) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
     this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);

@@ -1,7 +1,7 @@
 // The container store: every container's record in memory, persisted crash-safe as
 // <dataRoot>/containers/<id>/container.json; unique names; resolution by full ID, name or ID prefix.
 import { readdirSync, existsSync, rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { conflict, invalidArgument, notFound } from '../../errors.js';
 import { readJsonSync, writeFileAtomic } from '../../util/atomic-file.js';
 import { validContainerName } from '../../util/ids.js';
@@ -13,6 +13,7 @@ import type { ContainerRecord } from './types.js';
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
+  private seq = 0;
 
   constructor(private readonly paths: ContainerPaths) {}
 
@@ -78,12 +79,24 @@ export class ContainerStore {
     await mkdir(this.paths.dir(rec.Id), { recursive: true, mode: 0o710 });
     this.byId.set(rec.Id, rec);
     this.idByName.set(rec.Name, rec.Id);
-    await this.save(rec);
+    await this.saveDurable(rec);
   }
 
-  /** Writes the record crash-safe (temp file, fsync, rename). */
-  async save(rec: ContainerRecord): Promise<void> {
+  /** Writes the record crash-safe (temp file, fsync, rename): for a new container. */
+  async saveDurable(rec: ContainerRecord): Promise<void> {
     await writeFileAtomic(this.paths.record(rec.Id), JSON.stringify(rec));
+  }
+
+  /**
+   * State changes: temp file + rename without fsync. A berthd crash cannot tear the file (the page
+   * cache survives it); after a host crash no container runs any more and recovery marks them exited,
+   * so an older state on disk is harmless. Saves two fsyncs on every `docker run`.
+   */
+  async save(rec: ContainerRecord): Promise<void> {
+    const target = this.paths.record(rec.Id);
+    const tmp = `${target}.${process.pid}.${++this.seq}.tmp`;
+    await writeFile(tmp, JSON.stringify(rec), { mode: 0o600 });
+    await rename(tmp, target);
   }
 
   forget(rec: ContainerRecord): void {
