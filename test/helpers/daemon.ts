@@ -35,7 +35,8 @@ export interface TestDaemon {
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, opts?: { input?: string | Buffer; timeoutMs?: number }): RunResult {
-  const r = spawnSync(cmd, args, { env, input: opts?.input, encoding: 'utf8', timeout: opts?.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 });
+  // SIGKILL on timeout: an attached docker CLI forwards SIGTERM to the container instead of exiting.
+  const r = spawnSync(cmd, args, { env, input: opts?.input, encoding: 'utf8', timeout: opts?.timeoutMs ?? 60_000, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
 }
 
