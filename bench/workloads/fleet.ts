@@ -49,7 +49,7 @@ async function fleetRound(ctx: BenchContext, engine: BenchEngine, round: number)
   const idle = engine.memory();
   rec.record('mem-idle-rss', engine.name, idle.rssMB);
   rec.record('mem-idle-pss', engine.name, idle.pssMB);
-  if (round === 0) rec.note('mem-idle-rss', `${engine.name} idle: ${describeProcesses(idle)}`);
+  if (round === 0) rec.note('mem-idle-rss', `${engine.name} idle (fresh; later rounds follow 1000 containers, hence the spread): ${describeProcesses(idle)}`);
 
   // 10 clients, each starting 10 containers one after the other.
   const ids: string[] = [];
