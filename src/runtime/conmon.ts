@@ -22,6 +22,9 @@ export interface ConmonOptions {
   persistDir: string;
   socketDir: string;
   tty: boolean;
+  /** Give the container a stdin pipe fed through the attach socket; keep it open across detaches. */
+  stdin?: boolean;
+  leaveStdinOpen?: boolean;
   logLevel?: string;
 }
 
@@ -35,6 +38,8 @@ export function conmonArgs(o: ConmonOptions): string[] {
   ];
   for (const a of o.runtimeArgs) args.push('--runtime-arg', a);
   if (o.tty) args.push('-t');
+  if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
 

@@ -26,6 +26,11 @@ test('exit codes come back from docker run', () => {
   assert.equal(ok(['ps', '-aq']), '');
 });
 
+test('stdin reaches the container (docker run -i)', () => {
+  assert.equal(ok(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'hi\nthere\n' }), 'hi\nthere\n');
+  assert.equal(ok(['run', '-i', '--rm', 'busybox', 'wc', '-c'], { input: 'x'.repeat(50_000) }).trim(), '50000');
+});
+
 test('stdout and stderr stay apart', () => {
   const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
   assert.equal(r.stdout, 'out\n');

@@ -10,7 +10,7 @@ import { invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
-import { streamAttach, streamLogs, type EntrySink } from '../../engine/containers/container-streams.js';
+import { attachStdin, streamAttach, streamLogs, type EntrySink } from '../../engine/containers/container-streams.js';
 import { nanoToRfc3339, type LogEntry } from '../../engine/containers/log-file.js';
 import { top } from '../../engine/containers/top.js';
 import type { WaitCondition } from '../../engine/containers/container-service.js';
@@ -147,8 +147,8 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     sendNoContent(ctx);
   });
 
-  router.post('/containers/{id}/resize', (ctx) => {
-    svc.resolve(ctx.params.id);
+  router.post('/containers/{id}/resize', async (ctx) => {
+    await svc.resize(ctx.params.id, intQuery(ctx.query, 'h') ?? 0, intQuery(ctx.query, 'w') ?? 0);
     ctx.res.writeHead(200, { 'Content-Length': 0 });
     ctx.res.end();
   });
@@ -173,7 +173,9 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const tty = !!rec.Config.Tty;
     const sock = hijack(ctx, tty);
     sock.on('error', () => undefined);
-    sock.on('data', () => undefined); // stdin is not forwarded yet; drain it
+    // stdin goes to the container when it has one (OpenStdin); otherwise it is drained and dropped.
+    const stopStdin = boolQuery(q, 'stdin') && rec.Config.OpenStdin ? attachStdin(svc, rec, sock) : (sock.on('data', () => undefined), () => undefined);
+    sock.on('close', stopStdin);
     engine.events.publish('container', 'attach', rec.Id, svc.attributes(rec));
     const sink = entrySink((b) => { if (sock.writable) sock.write(b); }, (cb) => sock.on('close', cb), tty, false);
     try {

@@ -2,8 +2,8 @@
 // recovery after a berthd restart. Each container runs under its own conmon, so containers outlive
 // berthd; exits are learned from conmon's exit files (inotify), never by polling.
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
@@ -278,6 +278,16 @@ export class ContainerService {
     if (this.isRunning(rec)) await this.stop(rec.Id, opts).catch((err) => { if (!isBerthError(err, 'not-modified')) throw err; });
     await this.start(rec.Id).catch((err) => { if (!isBerthError(err, 'not-modified')) throw err; });
     this.emit(rec, 'restart');
+  }
+
+  /** Terminal size of a tty container, through conmon's control fifo (`1 <height> <width>`). */
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.resolve(ref);
+    if (!this.isRunning(rec)) throw conflict(`Container ${rec.Id} is not running`);
+    if (!rec.Config.Tty || height <= 0 || width <= 0) return;
+    let fh;
+    try { fh = await open(join(this.paths.bundle(rec.Id), 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK); } catch { return; }
+    try { await fh.write(`1 ${height} ${width}\n`); } catch { /* conmon busy or gone */ } finally { await fh.close(); }
   }
 
   // ---- wait ----

@@ -1,6 +1,8 @@
 // Output streams of a container for `logs` and `attach`: read the k8s-file log, optionally keep
 // following it, and end after the container's last output once it exits.
 import { stat } from 'node:fs/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { openStdinForwarder, type StdinForwarder } from '../../runtime/stdin-forwarder.js';
 import { LogFollower, type LogEntry } from './log-file.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerRecord } from './types.js';
@@ -78,4 +80,30 @@ export async function streamAttach(svc: ContainerService, rec: ContainerRecord, 
     svc.lifecycle.once(`remove:${rec.Id}`, onExit);
     sink.onClose(() => { follower.stop(); end(); });
   });
+}
+
+/**
+ * `attach` with stdin: what the client sends is buffered until the container runs, then fed to its
+ * stdin through conmon. Ends with the client's input, the container's exit, or `stop()`.
+ */
+export function attachStdin(svc: ContainerService, rec: ContainerRecord, source: Readable): () => void {
+  const pending = new PassThrough();
+  source.on('data', (c: Buffer) => pending.write(c));
+  source.on('end', () => pending.end());
+  let forwarder: StdinForwarder | undefined;
+  let stopped = false;
+  const connect = () => {
+    if (stopped) return;
+    try { forwarder = openStdinForwarder(svc.paths.bundle(rec.Id)); } catch { stop(); return; }
+    pending.pipe(forwarder.input);
+  };
+  const stop = () => {
+    stopped = true;
+    svc.lifecycle.off(`start:${rec.Id}`, connect);
+    svc.lifecycle.off(`exit:${rec.Id}`, stop);
+    forwarder?.close();
+  };
+  svc.lifecycle.once(`exit:${rec.Id}`, stop);
+  if (svc.isRunning(rec)) connect(); else svc.lifecycle.once(`start:${rec.Id}`, connect);
+  return stop;
 }

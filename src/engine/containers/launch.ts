@@ -93,6 +93,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
       id, name: rec.Name.slice(1), runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], bundle,
       pidFile: paths.pidFile(id), conmonPidFile: paths.conmonPidFile(id), logPath: paths.log(id), exitDir: paths.exitDir,
       persistDir: paths.persistDir(id), socketDir: paths.socketDir, tty: !!rec.Config.Tty, logLevel,
+      stdin: !!rec.Config.OpenStdin, leaveStdinOpen: !rec.Config.StdinOnce,
     });
     const tCreate = performance.now();
     try {
