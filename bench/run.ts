@@ -7,7 +7,7 @@
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
 // BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +30,7 @@ import { pull } from './workloads/pull.js';
 import { renderTable, viewOf } from './report/table.js';
 import { renderSvg } from './report/svg.js';
 import { newestProfile, summarizeProfile } from './report/profile.js';
+import { summarizeStepTimings } from './report/step-timings.js';
 
 const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull];
 const t0 = performance.now();
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
   const docker = new DockerdEngine(join(workDir, 'docker'));
   const berth = new BerthdEngine(join(workDir, 'berth'), cfg.profile ? join(resultsDir, 'profiles') : undefined);
+  if (cfg.profile) berth.saveLogTo = join(resultsDir, 'berthd.log');
   onCleanup('dockerd', () => docker.stop());
   onCleanup('berthd', () => berth.stop());
 
@@ -138,7 +140,9 @@ try {
   // berthd writes its profile when it exits, so this can only be read after teardown.
   const profile = settings().profile ? newestProfile(join(REPO_ROOT, 'bench', 'results', 'profiles')) : undefined;
   if (profile) {
-    const text = summarizeProfile(profile);
+    const berthLog = join(REPO_ROOT, 'bench', 'results', 'berthd.log');
+    const steps = existsSync(berthLog) ? summarizeStepTimings(readFileSync(berthLog, 'utf8')) : '';
+    const text = summarizeProfile(profile) + (steps ? '\n' + steps : '');
     process.stdout.write(text + '\n');
     writeFileSync(join(REPO_ROOT, 'bench', 'results', 'latest-profile.txt'), text + '\n');
   }

@@ -1,5 +1,6 @@
 // Berth's daemon from this checkout (dist/src/daemon/main.js), on roots of its own. With BENCH_PROFILE=1
-// it runs under `node --cpu-prof`, and the profile lands in bench/results/profiles/ when it stops.
+// it runs under `node --cpu-prof` (the profile lands in bench/results/profiles/ when it stops) and logs at
+// debug level, which includes its own step timings.
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
@@ -21,7 +22,7 @@ export class BerthdEngine extends DaemonEngine {
     const execRoot = join(this.base, 'exec');
     return {
       command: process.execPath,
-      args: [...nodeFlags, BERTHD_MAIN, '-H', this.host, '--data-root', join(this.base, 'data'), '--exec-root', execRoot, '--log-level', 'warn'],
+      args: [...nodeFlags, BERTHD_MAIN, '-H', this.host, '--data-root', join(this.base, 'data'), '--exec-root', execRoot, '--log-level', this.profileDir ? 'debug' : 'warn'],
       runtimeRoots: [join(execRoot, 'runc'), join(execRoot, 'runtime-runc'), join(execRoot, 'crun')],
       readyTimeoutMs: 30_000,
     };

@@ -4,7 +4,7 @@
 // through the API, the daemon stopped, stray runtime state deleted, helpers killed by pid, mounts under
 // the engine's base unmounted, the base deleted.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, openSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchEngine, EngineName } from './engine.js';
 import { runCmd, sleep, type CmdOptions, type CmdResult } from '../lib/proc.js';
@@ -30,6 +30,8 @@ export abstract class DaemonEngine implements BenchEngine {
   readonly host: string;
   readonly socket: string;
   readonly logPath: string;
+  /** Where to keep a copy of the daemon's log when it stops (its base directory is deleted). */
+  saveLogTo?: string;
   protected child?: ChildProcess;
   private stopped = false;
 
@@ -122,6 +124,7 @@ export abstract class DaemonEngine implements BenchEngine {
       await Promise.race([exited, sleep(20_000)]);
       if (alive()) { this.child.kill('SIGKILL'); await Promise.race([exited, sleep(5000)]); }
     }
+    if (this.saveLogTo) { try { copyFileSync(this.logPath, this.saveLogTo); } catch { /* no log */ } }
     this.sweep();
   }
 
