@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { open, readFile, rmdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { internal } from '../errors.js';
 
 export interface RuntimeRef { path: string; root: string }
@@ -61,6 +62,7 @@ interface RuncState { init_process_pid?: number; cgroup_paths?: Record<string, s
 export async function runtimeDeleteFast(rt: RuntimeRef & { name: string }, id: string): Promise<void> {
   if (rt.name !== 'runc') { await runtimeDelete(rt, id); return; }
   const dir = join(rt.root, id);
+  if (!existsSync(dir)) return; // already deleted
   let state: RuncState;
   try { state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as RuncState; } catch { await runtimeDelete(rt, id); return; }
   const pid = state.init_process_pid ?? 0;

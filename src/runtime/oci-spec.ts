@@ -16,6 +16,11 @@ export interface OciMount { destination: string; type: string; source: string; o
 
 export interface SpecInput {
   rootfs: string;
+  /**
+   * Mount the overlay inside the container's own mount namespace (first mount, onto "/") instead of on
+   * the host: no mount/umount processes on the hot path, and nothing left mounted when it exits.
+   */
+  overlay?: { lower: string[]; upper: string; work: string };
   readonlyRootfs?: boolean;
   args: string[];
   /** Config.Env after the image merge; PATH/HOSTNAME/TERM are added as Docker does. */
@@ -98,7 +103,12 @@ export function buildSpec(input: SpecInput): OciSpec {
   const caps = input.capabilities;
   const namespaces: Array<{ type: string; path?: string }> = [{ type: 'mount' }, { type: 'pid' }, { type: 'ipc' }, { type: 'uts' }];
   if (input.networkMode !== 'host') namespaces.push(input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
-  const mounts = standardMounts(input.shmSize || 64 * 1024 * 1024, !!input.privileged);
+  const mounts: OciMount[] = [];
+  if (input.overlay) {
+    const o = input.overlay;
+    mounts.push({ destination: '/', type: 'overlay', source: 'overlay', options: [`lowerdir=${o.lower.join(':')}`, `upperdir=${o.upper}`, `workdir=${o.work}`] });
+  }
+  mounts.push(...standardMounts(input.shmSize || 64 * 1024 * 1024, !!input.privileged));
   mounts.push(etcBind(input.etcFiles.resolvConf, '/etc/resolv.conf'));
   mounts.push(etcBind(input.etcFiles.hostname, '/etc/hostname'));
   mounts.push(etcBind(input.etcFiles.hosts, '/etc/hosts'));

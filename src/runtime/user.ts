@@ -59,6 +59,11 @@ export function resolveUserFrom(user: string | undefined, passwdText: string, gr
   return { uid, gid, additionalGids, home: entry?.home ?? '/' };
 }
 
+/** Same, with the files read through `read` (e.g. from image layers that are not mounted). */
+export function resolveUserWith(read: (path: string) => string | undefined, user: string | undefined): ResolvedUser {
+  return resolveUserFrom((user ?? '').trim(), read('/etc/passwd') ?? '', read('/etc/group') ?? '');
+}
+
 export function resolveUser(rootfs: string, user: string | undefined): ResolvedUser {
   const spec = (user ?? '').trim();
   return resolveUserFrom(spec, readOrEmpty(join(rootfs, 'etc/passwd')), readOrEmpty(join(rootfs, 'etc/group')));

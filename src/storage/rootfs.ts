@@ -2,7 +2,8 @@
 // fresh upper and work dir per container, mounted at <container>/merged while the container runs.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { internal } from '../errors.js';
 
 export interface RootfsPaths { lower: string[]; upper: string; work: string; merged: string }
@@ -41,9 +42,31 @@ export async function isMounted(target: string): Promise<boolean> {
   return text.split('\n').some((l) => l.split(' ')[4] === target);
 }
 
+/** Unmounts when mounted (checked first: reading mountinfo is much cheaper than spawning umount). */
 export async function unmountRootfs(merged: string): Promise<void> {
+  if (!(await isMounted(merged))) return;
   await exec('umount', [merged]).catch(async (err: Error) => {
     if (!(await isMounted(merged))) return; // not mounted: nothing to do
     await exec('umount', ['-l', merged]).catch(() => { throw err; });
   });
+}
+
+/**
+ * Reads a file as the overlay would show it, without mounting: the first layer (top-most first) that
+ * has it wins; a whiteout (0/0 char device or `.wh.<name>`) hides it. For small files like /etc/passwd.
+ */
+export function readFileFromLayers(dirs: string[], rel: string): string | undefined {
+  const clean = rel.replace(/^\/+/, '');
+  const name = basename(clean);
+  const parent = dirname(clean);
+  for (const dir of dirs) {
+    const p = join(dir, clean);
+    if (existsSync(join(dir, parent, `.wh.${name}`))) return undefined;
+    let st;
+    try { st = lstatSync(p); } catch { continue; }
+    if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+    if (!st.isFile()) return undefined;
+    return readFileSync(p, 'utf8');
+  }
+  return undefined;
 }

@@ -201,20 +201,22 @@ export class ContainerService {
   }
 
   private async handleExit(rec: ContainerRecord, info: ExitInfo): Promise<void> {
-    await this.cleanupRun(rec);
     const oom = existsSync(join(this.paths.persistDir(rec.Id), 'oom'));
     rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: oom, FinishedAt: info.finishedAt.toISOString() };
-    const autoRemove = rec.HostConfig.AutoRemove && !this.stopping.has(rec.Id) && !rec.RemovalInProgress;
-    if (this.store.get(rec.Id) && !autoRemove) await this.store.save(rec);
+    const stoppedOnPurpose = this.stopping.has(rec.Id);
+    const autoRemove = !!rec.HostConfig.AutoRemove && !stoppedOnPurpose && !rec.RemovalInProgress;
+    // Runtime state is released under the container's lock: a `start` or `rm` right after waits for it,
+    // while streams and waiters learn about the exit at once.
+    const cleanup = this.withLock(rec.Id, async () => {
+      await this.cleanupRun(rec);
+      if (autoRemove) await this.destroy(rec);
+      else if (this.store.get(rec.Id)) await this.store.save(rec);
+    });
     if (oom) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
     this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
-    const stoppedOnPurpose = this.stopping.has(rec.Id);
-    if (rec.HostConfig.AutoRemove && !stoppedOnPurpose && !rec.RemovalInProgress) {
-      await this.withLock(rec.Id, () => this.destroy(rec)).catch((err) => log.error('auto-remove failed', { id: rec.Id, err: errorMessage(err) }));
-      return;
-    }
-    if (!stoppedOnPurpose && this.shouldRestart(rec, info.exitCode)) {
+    await cleanup.catch((err) => log.error('exit clean-up failed', { id: rec.Id, err: errorMessage(err) }));
+    if (!autoRemove && !stoppedOnPurpose && this.shouldRestart(rec, info.exitCode)) {
       rec.RestartCount++;
       void this.withLock(rec.Id, () => this.startLocked(rec)).then(() => this.emit(rec, 'restart')).catch((err) => log.warn('restart failed', { id: rec.Id, err: errorMessage(err) }));
     }

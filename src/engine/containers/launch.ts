@@ -10,8 +10,8 @@ import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.
 import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { probeRuntime } from '../../runtime/runtimes.js';
-import { resolveUser } from '../../runtime/user.js';
-import { mountRootfs, prepareRootfsDirs, unmountRootfs } from '../../storage/rootfs.js';
+import { resolveUser, resolveUserWith } from '../../runtime/user.js';
+import { mountRootfs, overlayOptions, prepareRootfsDirs, readFileFromLayers, unmountRootfs } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from './types.js';
@@ -51,13 +51,20 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
   const id = rec.Id;
   const hc = rec.HostConfig;
   const t0 = performance.now();
-  const merged = await mountContainerRootfs(rec, paths);
+  const layers = { lower: rec.LayerDirs, upper: paths.upper(id), work: paths.work(id), merged: paths.merged(id) };
+  // runc mounts the overlay in the container's namespace (see SpecInput.overlay); others get a host mount.
+  const inNamespace = rt.name === 'runc' && !overlayOptions(layers).cwd && rec.LayerDirs.length > 0;
+  const merged = layers.merged;
+  if (inNamespace) await prepareRootfsDirs(layers); else await mountContainerRootfs(rec, paths);
   const tMount = performance.now();
   try {
-    const user = resolveUser(merged, rec.Config.User);
+    const user = inNamespace
+      ? resolveUserWith((f) => readFileFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
+      : resolveUser(merged, rec.Config.User);
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
     const spec = buildSpec({
       rootfs: merged,
+      overlay: inNamespace ? { lower: layers.lower, upper: layers.upper, work: layers.work } : undefined,
       readonlyRootfs: hc.ReadonlyRootfs,
       args: [rec.Path, ...rec.Args],
       env: rec.Config.Env ?? [],
