@@ -4,15 +4,16 @@
 //
 // Environment: BENCH_ROUNDS (default 5; the 100-container, logs and pull workloads run at most 3),
 // BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
-// BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads),
+// BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads), BENCH_HARD_LIMIT_S
+// (default 780: past it, whatever was measured is reported and everything is torn down),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
 // BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ensurePackages } from './lib/install.js';
-import { machineInfo, describeMachine } from './lib/host.js';
+import { machineInfo } from './lib/host.js';
 import { onCleanup, runCleanup, cleanupOnSignals, wasInterrupted } from './lib/cleanup.js';
 import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
@@ -27,8 +28,7 @@ import { fleet } from './workloads/fleet.js';
 import { logs } from './workloads/logs.js';
 import { build } from './workloads/build.js';
 import { pull } from './workloads/pull.js';
-import { renderTable, viewOf } from './report/table.js';
-import { renderSvg } from './report/svg.js';
+import { writeReport } from './report/write.js';
 import { newestProfile, summarizeProfile } from './report/profile.js';
 import { summarizeStepTimings } from './report/step-timings.js';
 
@@ -43,6 +43,9 @@ function settings() {
   const profile = process.env.BENCH_PROFILE === '1';
   return { rounds, only, budgetS, profile };
 }
+
+/** Prints and writes the results once; set as soon as there is something to report. */
+let report: (partial?: string) => void = () => undefined;
 
 async function main(): Promise<void> {
   const cfg = settings();
@@ -68,6 +71,12 @@ async function main(): Promise<void> {
   log(`busybox: ${imageSource}`);
 
   const rec = new Recorder();
+  report = (partial?: string) => {
+    report = () => undefined;
+    writeReport({ date, machine, settings: cfg, imageSource, rec, resultsDir, partial,
+      versions: { docker: docker.version, berth: berth.version, cli: cliVersion() } });
+    log('wrote bench/results/latest.md, latest.json, latest.svg');
+  };
   const deadline = performance.now() + cfg.budgetS * 1000;
   const ctx: BenchContext = {
     engines: [docker, berth], rounds: cfg.rounds, rec, workDir, log,
@@ -91,28 +100,7 @@ async function main(): Promise<void> {
   }
 
   if (wasInterrupted()) return;
-  const rows = [...rec.metrics.values()].map(viewOf);
-  const stamp = date.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
-  const header = [
-    `Berth vs Docker — ${date.toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    `Machine: ${describeMachine(machine)}`,
-    `Engines: dockerd ${docker.version} (containerd, runc; overlay2) vs berthd ${berth.version}; client: docker CLI ${cliVersion()} for both`,
-    `Image: ${imageSource}`,
-    `Rounds: ${cfg.rounds} (start/memory/ps, logs, pull: ${Math.min(cfg.rounds, 3)}); engines interleaved, alternating order; wall times through the docker CLI unless the row says GET.`,
-    'Memory: sum over the engine\'s processes (Docker: dockerd + containerd + containerd-shim-runc-v2; Berth: berthd + conmon), VmRSS and smaps_rollup Pss.',
-  ].join('\n');
-  const table = renderTable(rows);
-  process.stdout.write(`\n${header}\n\n${table}\n\n`);
-
-  mkdirSync(resultsDir, { recursive: true });
-  const json = JSON.stringify({ date: date.toISOString(), machine, settings: cfg, imageSource,
-    engines: { docker: docker.version, berth: berth.version }, metrics: rows.map((r) => ({ ...r.metric, docker: r.docker, berth: r.berth, ratio: r.ratio, verdict: r.verdict })) }, null, 2);
-  const svg = renderSvg(rows, `Berth/Docker — ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${machine.cpu}, ${machine.cores} cores`);
-  for (const [name, content] of [[`bench-${stamp}.json`, json], ['latest.json', json], [`ratios-${stamp}.svg`, svg], ['latest.svg', svg],
-    ['latest.md', `${header.split('\n').map((l) => l + '  ').join('\n')}\n\n${table}\n`]] as const) {
-    writeFileSync(join(resultsDir, name), content);
-  }
-  log(`wrote bench/results/bench-${stamp}.json, latest.md, latest.svg`);
+  report();
 }
 
 function cliVersion(): string {
@@ -126,6 +114,14 @@ function checkLeftovers(): void {
   const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(' /tmp/berth-bench-'));
   if (stray.length || mounts.length) log(`WARNING left behind: ${stray.map((p) => `${p.name}(${p.pid})`).join(' ')} ${mounts.length} mounts`);
 }
+
+// The hard bound on the whole run: report what was measured, tear down, and exit.
+const hardLimitS = Number(process.env.BENCH_HARD_LIMIT_S ?? 780) || 780;
+setTimeout(() => {
+  log(`hard time limit of ${hardLimitS} s reached: reporting what was measured and stopping`);
+  report(`stopped at the ${hardLimitS} s hard limit`);
+  void runCleanup(log).finally(() => process.exit(2));
+}, hardLimitS * 1000).unref();
 
 let status = 0;
 try {
