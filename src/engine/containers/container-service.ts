@@ -166,7 +166,9 @@ export class ContainerService {
     if (this.isRunning(rec)) throw notModified();
     if (rec.RemovalInProgress) throw conflict(`container is marked for removal and cannot be started`);
     let pid: number;
-    // Register for the exit before the process exists, so a fast exit is never missed.
+    // Register for the exit before the process exists, so a fast exit is never missed; the exit file
+    // of the previous run must go first.
+    await rm(this.paths.exitFile(rec.Id), { force: true });
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
       ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error'));

@@ -1,6 +1,6 @@
 // Starting a container's process: mount the rootfs, write the OCI bundle, run conmon (`runtime create`)
 // and `runtime start`. Undoes what it did when a step fails.
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError, invalidArgument } from '../../errors.js';
 import type { DaemonConfig } from '../../daemon/config.js';
@@ -91,10 +91,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
     });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
-    await Promise.all([
-      writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 }),
-      rm(paths.exitFile(id), { force: true }),
-    ]);
+    await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });
     const tPrep = performance.now();
     const pid = await startConmon({
       id, name: rec.Name.slice(1), runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], bundle,
