@@ -93,9 +93,13 @@ test('run -d, ps --format, inspect --format, logs, stop', () => {
   assert.equal(d.berth(['inspect', '-f', '{{.State.Status}}', 'cli-web']).stdout, 'exited\n');
 });
 
-test('rm -f a b reports per item', () => {
+test('rm a b reports per item; rm -f ignores missing ones as docker 28 does', () => {
   assert.equal(d.berth(['create', '--name', 'cli-a', 'busybox', 'true']).code, 0);
-  const r = d.berth(['rm', '-f', 'cli-a', 'cli-missing']);
+  assert.equal(d.berth(['create', '--name', 'cli-b', 'busybox', 'sleep', '100']).code, 0);
+  assert.equal(d.berth(['start', 'cli-b']).stdout, 'cli-b\n');
+  const f = d.berth(['rm', '-f', 'cli-b', 'cli-gone']);
+  assert.deepEqual([f.stdout, f.stderr, f.code], ['cli-b\n', '', 0]);
+  const r = d.berth(['rm', 'cli-a', 'cli-missing']);
   assert.equal(r.stdout, 'cli-a\n');
   assert.match(r.stderr, /Error response from daemon: No such container: cli-missing/);
   assert.equal(r.code, 1);

@@ -1,6 +1,7 @@
 // stop, restart, kill, rm, wait, rename: per-container actions, reported per item.
 import type { VerbSpec } from '../command.js';
 import { eachItem, reportItems } from './bulk.js';
+import { DaemonError } from '../../client/errors.js';
 
 const timeoutFlags = [
   { long: 'signal', short: 's', kind: 'string' as const, help: 'Signal to send to the container' },
@@ -62,10 +63,15 @@ export const rmVerb: VerbSpec = {
   async run(ctx, flags) {
     const q = { force: flags.bool('force'), v: flags.bool('volumes'), link: flags.bool('link') };
     const reports = await eachItem(ctx, flags.args, async (c) => {
-      await ctx.client().containerRemove(c, q);
+      try {
+        await ctx.client().containerRemove(c, q);
+      } catch (err) {
+        // docker 28: with -f a container that is already gone is not an error (and prints nothing).
+        if (q.force && err instanceof DaemonError && err.status === 404) return undefined;
+        throw err;
+      }
       return c;
     });
-    // docker rm -f on a missing container is still an error ("No such container"), as in docker 28.
     return reportItems(ctx, reports);
   },
 };
