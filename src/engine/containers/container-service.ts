@@ -366,7 +366,8 @@ export class ContainerService {
   async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
     const rw = await dirSize(this.paths.upper(rec.Id));
     let base = 0;
-    for (const d of rec.LayerDirs) base += await dirSize(d);
+    const seen = new Set<string>();
+    for (const d of rec.LayerDirs) base += await dirSize(d, seen);
     return { SizeRw: rw, SizeRootFs: rw + base };
   }
 
