@@ -1,5 +1,6 @@
 // Moving bytes between a hijacked attach connection and our own stdio: raw copy for TTY containers,
 // multiplexed frames split to stdout/stderr otherwise; stdin forwarded until EOF, then half-closed.
+import { spawnSync } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { FrameDecoder } from '../../api/stream-frame.js';
 import type { HijackedStream } from '../../client/transport.js';
@@ -20,13 +21,25 @@ export function pumpOutput(stream: Readable, tty: boolean, stdout: Writable, std
 }
 
 /**
- * Forwards our stdin into the container. Raw mode when both are terminals, so keystrokes go through
- * unprocessed; returns a function that restores the terminal.
+ * Puts our terminal in raw mode (as docker does before attaching with -it), so keystrokes pass through
+ * unprocessed and the container's own \r\n is not translated twice. Returns the restore function.
  */
-export function forwardStdin(ctx: CliContext, conn: HijackedStream, tty: boolean): () => void {
+export function enterRawMode(ctx: CliContext): () => void {
   const stdin = ctx.stdin;
-  let raw = false;
-  if (tty && stdin.isTTY && stdin.setRawMode) { stdin.setRawMode(true); raw = true; }
+  if (!stdin.isTTY || !stdin.setRawMode) return () => undefined;
+  stdin.setRawMode(true);
+  // libuv's raw mode keeps output post-processing (ONLCR); Go's MakeRaw, which docker uses, turns it off.
+  const opost = stdin === process.stdin && ctx.stdout.isTTY;
+  if (opost) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+  return () => {
+    stdin.setRawMode?.(false);
+    if (opost) spawnSync('stty', ['opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+  };
+}
+
+/** Forwards our stdin into the container until EOF, then half-closes; returns a function that stops it. */
+export function forwardStdin(ctx: CliContext, conn: HijackedStream): () => void {
+  const stdin = ctx.stdin;
   const onData = (c: Buffer) => conn.input.write(c);
   const onEnd = () => conn.closeWrite();
   stdin.on('data', onData);
@@ -35,7 +48,6 @@ export function forwardStdin(ctx: CliContext, conn: HijackedStream, tty: boolean
   return () => {
     stdin.off('data', onData);
     stdin.off('end', onEnd);
-    if (raw && stdin.setRawMode) stdin.setRawMode(false);
     stdin.pause();
   };
 }

@@ -7,7 +7,7 @@ import type { FlagSpec, ParsedFlags } from '../flags.js';
 import { containerFlags, containerOptions, type ContainerOptions } from './container-flags.js';
 import { DaemonError } from '../../client/errors.js';
 import type { HijackedStream } from '../../client/transport.js';
-import { pumpOutput, forwardStdin, startFailureCode } from './attach-io.js';
+import { pumpOutput, forwardStdin, enterRawMode, startFailureCode } from './attach-io.js';
 
 const runOnlyFlags: FlagSpec[] = [
   { long: 'detach', short: 'd', kind: 'bool', help: 'Run container in background and print container ID' },
@@ -73,17 +73,22 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
   await Promise.race([wait.registered, new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
   const output = conn ? pumpOutput(conn.output, tty, ctx.stdout, ctx.stderr) : Promise.resolve();
   let restoreStdin: (() => void) | undefined;
+  const restoreTerminal = tty && stdin ? enterRawMode(ctx) : () => undefined;
   try {
     await client.containerStart(id);
   } catch (err) {
+    restoreTerminal();
     conn?.close();
     const msg = err instanceof Error ? err.message : String(err);
     throw runError(ctx, 'run', msg, err instanceof DaemonError ? startFailureCode(err.daemonMessage) : 125);
   }
-  if (conn && stdin) restoreStdin = forwardStdin(ctx, conn, tty);
-  if (tty && ctx.stdout.isTTY && ctx.stdout.columns) {
-    client.containerResize(id, (ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined);
-  }
+  if (conn && stdin) restoreStdin = forwardStdin(ctx, conn);
+  // Keep the container's terminal the size of ours, as docker does (initially and on SIGWINCH).
+  const resize = () => {
+    if (ctx.stdout.columns) client.containerResize(id, (ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined);
+  };
+  const watchSize = tty && !!ctx.stdout.isTTY;
+  if (watchSize) { resize(); ctx.stdout.on('resize', resize); }
   const forward = (sig: NodeJS.Signals) => () => { client.containerKill(id, sig).catch(() => undefined); };
   const handlers: Array<[NodeJS.Signals, () => void]> = sigProxy && !tty ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)]) : [];
   for (const [s, h] of handlers) process.on(s, h);
@@ -99,6 +104,8 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
     throw err;
   } finally {
     restoreStdin?.();
+    restoreTerminal();
+    if (watchSize) ctx.stdout.off('resize', resize);
     for (const [s, h] of handlers) process.off(s, h);
   }
 }

@@ -4,7 +4,7 @@ import type { VerbSpec } from '../command.js';
 import { ExitError } from '../command.js';
 import { DaemonError } from '../../client/errors.js';
 import { eachItem, reportItems } from './bulk.js';
-import { pumpOutput, forwardStdin } from './attach-io.js';
+import { pumpOutput, forwardStdin, enterRawMode } from './attach-io.js';
 
 export const startVerb: VerbSpec = {
   usage: 'start [OPTIONS] CONTAINER [CONTAINER...]',
@@ -32,14 +32,16 @@ export const startVerb: VerbSpec = {
     const wait = client.containerWaitRegistered(info.Id, 'next-exit');
     await Promise.race([wait.registered, new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => undefined);
     const output = pumpOutput(conn.output, tty, ctx.stdout, ctx.stderr);
+    const restoreTerminal = tty && withStdin ? enterRawMode(ctx) : () => undefined;
     try {
       await client.containerStart(info.Id);
     } catch (err) {
+      restoreTerminal();
       conn.close();
       if (err instanceof DaemonError) throw new ExitError(`${err.message}\nError: failed to start containers: ${flags.args[0]}`, 1);
       throw err;
     }
-    const restore = withStdin ? forwardStdin(ctx, conn, tty) : undefined;
+    const restore = withStdin ? forwardStdin(ctx, conn) : undefined;
     try {
       const status = await wait.result;
       await Promise.race([output, new Promise((r) => setTimeout(r, 3000).unref())]);
@@ -47,6 +49,7 @@ export const startVerb: VerbSpec = {
       return status.StatusCode;
     } finally {
       restore?.();
+      restoreTerminal();
     }
   },
 };
