@@ -6,7 +6,7 @@ import {
   type RequestContext,
 } from '../context.js';
 import { frame } from '../stream-frame.js';
-import { invalidArgument, errorMessage } from '../../errors.js';
+import { conflict, invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
@@ -96,7 +96,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
 
   router.get('/containers/{id}/top', async (ctx) => {
     const rec = svc.resolve(ctx.params.id);
-    if (!svc.isRunning(rec)) throw (await import('../../errors.js')).conflict(`Container ${rec.Id} is not running`);
+    if (!svc.isRunning(rec)) throw conflict(`Container ${rec.Id} is not running`);
     sendJson(ctx, 200, await top(svc.pids(rec), ctx.query.get('ps_args') ?? '-ef'));
   });
 

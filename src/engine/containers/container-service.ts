@@ -18,7 +18,8 @@ import { newId } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../events.js';
 import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
-import { dirSize } from './disk-usage.js';
+import { containerSizes, dirSize } from './disk-usage.js';
+import { cgroupPids } from './top.js';
 import { writeEtcFiles } from './etc-files.js';
 import { summaryView } from './views.js';
 import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
@@ -75,7 +76,7 @@ export class ContainerService {
       return;
     }
     // A start interrupted half-way may have left runtime state or a mount behind.
-    if (existsSync(join(p(this).runtimeRootFor(rec.Runtime), rec.Id))) await this.cleanupRun(rec);
+    if (existsSync(join(this.paths.runtimeRootFor(rec.Runtime), rec.Id))) await this.cleanupRun(rec);
     else await unmountRootfs(this.paths.merged(rec.Id)).catch(() => undefined);
   }
 
@@ -364,21 +365,12 @@ export class ContainerService {
   // ---- queries ----
 
   async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
-    const rw = await dirSize(this.paths.upper(rec.Id));
-    let base = 0;
-    const seen = new Set<string>();
-    for (const d of rec.LayerDirs) base += await dirSize(d, seen);
-    return { SizeRw: rw, SizeRootFs: rw + base };
+    return containerSizes(this.paths.upper(rec.Id), rec.LayerDirs);
   }
 
   /** Host pids of the container's processes (from its cgroup). */
   pids(rec: ContainerRecord): number[] {
-    for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
-      try {
-        return readFileSync(`${base}/berth/${rec.Id}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
-      } catch { /* try the next hierarchy */ }
-    }
-    return rec.State.Pid ? [rec.State.Pid] : [];
+    return cgroupPids(`berth/${rec.Id}`, rec.State.Pid);
   }
 
   /** Image IDs used by any container. */
@@ -401,8 +393,6 @@ export class ContainerService {
     return out;
   }
 }
-
-function p(svc: ContainerService): ContainerPaths { return svc.paths; }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

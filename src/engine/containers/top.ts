@@ -1,5 +1,6 @@
 // `docker top`: runs `ps` on the host and keeps the rows of the container's processes, as Docker does.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { internal, invalidArgument } from '../../errors.js';
 
 export interface TopResult { Titles: string[]; Processes: string[][] }
@@ -30,4 +31,14 @@ export function top(pids: number[], psArgs = '-ef'): Promise<TopResult> {
       try { resolve(parsePs(stdout, pids)); } catch (e) { reject(e); }
     });
   });
+}
+
+/** Pids in a cgroup (v1 pids/memory hierarchy, or v2), falling back to the init pid alone. */
+export function cgroupPids(cgroup: string, initPid: number): number[] {
+  for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']) {
+    try {
+      return readFileSync(`${base}/${cgroup}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch { /* try the next hierarchy */ }
+  }
+  return initPid ? [initPid] : [];
 }
