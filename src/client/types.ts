@@ -79,6 +79,8 @@ export interface HostConfigBody {
   ExtraHosts?: string[];
   Dns?: string[];
   SecurityOpt?: string[];
+  /** [rows, columns] of the initial TTY, so the container starts at our terminal's size. */
+  ConsoleSize?: [number, number];
 }
 
 export interface ContainerCreateBody {

@@ -120,6 +120,9 @@ export const runVerb: VerbSpec = {
   async run(ctx: CliContext, flags: ParsedFlags): Promise<number> {
     const detach = flags.bool('detach');
     const opts = containerOptions(flags, ctx.env, detach);
+    if (opts.body.Tty && ctx.stdout.isTTY && ctx.stdout.columns) {
+      opts.body.HostConfig.ConsoleSize = [(ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns];
+    }
     const id = await createContainer(ctx, opts, 'run');
     if (detach) {
       try { await ctx.client().containerStart(id); } catch (err) {
