@@ -18,6 +18,7 @@ import { onCleanup, runCleanup, cleanupOnSignals, wasInterrupted } from './lib/c
 import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
 import { since } from './lib/proc.js';
+import { markOwner, sweepStaleRuns } from './lib/stale.js';
 import { DockerdEngine } from './engines/dockerd.js';
 import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
 import { Recorder, reasonOf, type BenchContext, type Workload } from './workloads/types.js';
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark runs engines and must run as root');
   ensurePackages(log);
 
+  for (const dir of sweepStaleRuns()) log(`removed leftovers of a killed earlier run: ${dir}`);
   const workDir = mkdtempSync('/tmp/berth-bench-');
+  markOwner(workDir);
   onCleanup('scratch directory', async () => rmSync(workDir, { recursive: true, force: true }));
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
   const docker = new DockerdEngine(join(workDir, 'docker'));
@@ -122,6 +125,16 @@ setTimeout(() => {
   report(`stopped at the ${hardLimitS} s hard limit`);
   void runCleanup(log).finally(() => process.exit(2));
 }, hardLimitS * 1000).unref();
+
+// A closed terminal or pipe (`npm run bench | head`) must not crash the run before it tears down.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err) => {
+    log(`${event}: ${(err as Error)?.stack ?? err}`);
+    void runCleanup(log).finally(() => process.exit(1));
+  });
+}
 
 let status = 0;
 try {

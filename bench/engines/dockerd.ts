@@ -1,26 +1,20 @@
 // The reference engine: Debian's dockerd 20.10 with the containerd it manages itself, on a socket, data
 // root, exec root and pidfile of its own. No bridge and no iptables rules: benchmark containers use
 // `--network none` on both engines, and the host's networking stays as it was.
-import { writeFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { dockerCgroupParent, removeCgroupParent } from '../lib/cgroups.js';
 import { join } from 'node:path';
 import { DaemonEngine, type DaemonSpec } from './daemon-process.js';
 
 export class DockerdEngine extends DaemonEngine {
   /** A cgroup parent of its own, so its containers never meet another dockerd's under /docker. */
-  private readonly cgroupParent = `berth-bench-docker-${process.pid}`;
+  private readonly cgroupParent = dockerCgroupParent(process.pid);
 
   constructor(base: string) { super('docker', base); }
 
   override async stop(): Promise<void> {
     await super.stop();
-    // dockerd leaves the (empty) parent cgroup in every v1 hierarchy; remove it, deepest first.
-    const rmTree = (dir: string) => {
-      try {
-        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmTree(`${dir}/${e.name}`);
-        rmdirSync(dir);
-      } catch { /* absent, or still busy */ }
-    };
-    for (const ctrl of readdirSync('/sys/fs/cgroup')) rmTree(`/sys/fs/cgroup/${ctrl}/${this.cgroupParent}`);
+    removeCgroupParent(this.cgroupParent);
   }
 
   protected spec(): DaemonSpec {
