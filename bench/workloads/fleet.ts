@@ -90,8 +90,8 @@ async function fleetRound(ctx: BenchContext, engine: BenchEngine, round: number)
 
 async function measureList(engine: BenchEngine, ctx: BenchContext, prefix: string, expected: number): Promise<void> {
   for (let i = 0; i < LIST_REPS; i++) {
-    const cli = check(await engine.docker(['ps', '-a', '-q', '--no-trunc'], { timeoutMs: 60_000 }), 'ps -a');
-    const seen = cli.stdout.split('\n').filter(Boolean).length;
+    const cli = check(await engine.docker(['ps', '-a'], { timeoutMs: 60_000 }), 'ps -a');
+    const seen = cli.stdout.split('\n').filter(Boolean).length - 1; // minus the header row
     if (seen !== expected) throw new Error(`ps -a listed ${seen}, expected ${expected}`);
     ctx.rec.record(`${prefix}-cli`, engine.name, cli.ms / 1000);
     const api = await engine.api('GET', '/containers/json?all=1', undefined, 60_000);
