@@ -61,6 +61,8 @@ export function readFileFromLayers(dirs: string[], rel: string): string | undefi
   const parent = dirname(clean);
   for (const dir of dirs) {
     const p = join(dir, clean);
+    // Never follow a symlink out of the layer (an image's /etc could point anywhere on the host).
+    if (!realDirChain(dir, parent)) continue;
     if (existsSync(join(dir, parent, `.wh.${name}`))) return undefined;
     let st;
     try { st = lstatSync(p); } catch { continue; }
@@ -69,4 +71,14 @@ export function readFileFromLayers(dirs: string[], rel: string): string | undefi
     return readFileSync(p, 'utf8');
   }
   return undefined;
+}
+
+/** True when every component of `rel` under `root` is a real directory (no symlinks). */
+function realDirChain(root: string, rel: string): boolean {
+  let cur = root;
+  for (const part of rel.split('/').filter((x) => x && x !== '.')) {
+    cur = join(cur, part);
+    try { if (!lstatSync(cur).isDirectory()) return false; } catch { return false; }
+  }
+  return true;
 }

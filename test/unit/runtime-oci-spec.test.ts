@@ -96,3 +96,28 @@ test('signals by name, short name and number', () => {
   assert.equal(parseSignal(undefined, 'SIGKILL'), 9);
   assert.throws(() => parseSignal('NOPE', 'SIGKILL'), /Invalid signal/);
 });
+
+test('files are read through the layers: top-most wins, whiteouts hide, symlinks are not followed', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { readFileFromLayers } = await import('../../src/storage/rootfs.js');
+  const root = mkdtempSync(join(tmpdir(), 'berth-layers-'));
+  try {
+    const [upper, mid, low, evil] = ['upper', 'mid', 'low', 'evil'].map((n) => join(root, n));
+    for (const d of [upper, mid, low]) mkdirSync(join(d, 'etc'), { recursive: true });
+    writeFileSync(join(low, 'etc/passwd'), 'low');
+    writeFileSync(join(mid, 'etc/passwd'), 'mid');
+    assert.equal(readFileFromLayers([upper, mid, low], '/etc/passwd'), 'mid');
+    writeFileSync(join(upper, 'etc/.wh.passwd'), '');
+    assert.equal(readFileFromLayers([upper, mid, low], '/etc/passwd'), undefined);
+    mkdirSync(join(evil, 'x'), { recursive: true });
+    writeFileSync(join(evil, 'x/passwd'), 'host secret');
+    const linked = join(root, 'linked');
+    mkdirSync(linked);
+    symlinkSync(join(evil, 'x'), join(linked, 'etc'));
+    assert.equal(readFileFromLayers([linked], '/etc/passwd'), undefined);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
