@@ -17,6 +17,8 @@ function run(rt: RuntimeRef, args: string[]): Promise<string> {
 }
 
 export const runtimeStart = (rt: RuntimeRef, id: string): Promise<string> => run(rt, ['start', id]);
+export const runtimePause = (rt: RuntimeRef, id: string): Promise<string> => run(rt, ['pause', id]);
+export const runtimeResume = (rt: RuntimeRef, id: string): Promise<string> => run(rt, ['resume', id]);
 
 /** Removes the runtime's state and cgroup of a stopped container; never fails on "does not exist". */
 export async function runtimeDelete(rt: RuntimeRef, id: string): Promise<void> {

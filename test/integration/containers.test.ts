@@ -51,7 +51,7 @@ test('Docker\'s default capabilities', () => {
   assert.match(ok(['run', '--rm', '--cap-drop', 'ALL', 'busybox', 'grep', 'CapEff', '/proc/self/status']), /CapEff:\t0000000000000000/);
 });
 
-test('run -d, ps, logs, inspect, top, stop, start, restart, kill, rename, wait, rm', () => {
+test('run -d, ps, logs, inspect, top, stop, start, restart, pause, kill, rename, wait, rm', () => {
   const id = ok(['run', '-d', '--name', 'life', 'busybox', 'sh', '-c', 'echo started; trap "exit 0" TERM; while true; do sleep 0.1; done']).trim();
   assert.match(id, /^[0-9a-f]{64}$/);
   assert.match(ok(['ps', '--format', '{{.Names}} {{.Status}}']), /^life Up /m);
@@ -64,6 +64,9 @@ test('run -d, ps, logs, inspect, top, stop, start, restart, kill, rename, wait, 
   assert.equal(ok(['start', 'life']), 'life\n');
   assert.equal(ok(['restart', '-t', '1', 'life']), 'life\n');
   assert.equal(ok(['inspect', '-f', '{{.State.Status}}', 'life']), 'running\n');
+  assert.equal(ok(['pause', 'life']), 'life\n');
+  assert.equal(ok(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', 'life']), 'paused true\n');
+  assert.equal(ok(['unpause', 'life']), 'life\n');
   assert.equal(ok(['rename', 'life', 'life2']), '');
   assert.equal(ok(['kill', 'life2']), 'life2\n');
   assert.equal(ok(['wait', 'life2']), '137\n');

@@ -142,6 +142,16 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     sendNoContent(ctx);
   });
 
+  router.post('/containers/{id}/pause', async (ctx) => {
+    await svc.setPaused(ctx.params.id, true);
+    sendNoContent(ctx);
+  });
+
+  router.post('/containers/{id}/unpause', async (ctx) => {
+    await svc.setPaused(ctx.params.id, false);
+    sendNoContent(ctx);
+  });
+
   router.post('/containers/{id}/rename', async (ctx) => {
     await svc.rename(ctx.params.id, ctx.query.get('name') ?? '');
     sendNoContent(ctx);

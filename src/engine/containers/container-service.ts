@@ -9,7 +9,7 @@ import type { DaemonConfig } from '../../daemon/config.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
 import type { ImageProvider } from '../../images/types.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
-import { runtimeDeleteFast } from '../../runtime/oci-runtime.js';
+import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { parseSignal } from '../../runtime/signals.js';
@@ -263,6 +263,12 @@ export class ContainerService {
   private signal(rec: ContainerRecord, signal: number): void {
     this.emit(rec, 'kill', { signal: String(signal) });
     try { process.kill(rec.State.Pid, signal); } catch { /* exited meanwhile */ }
+    if (rec.State.Status === 'paused') {
+      // A frozen process cannot act on the signal: thaw it, as Docker does when stopping.
+      void runtimeResume(runtimeRef(this.opts.config, this.paths, rec.Runtime), rec.Id)
+        .then(() => { if (rec.State.Status === 'paused') rec.State.Status = 'running'; })
+        .catch(() => undefined);
+    }
   }
 
   async kill(ref: string, signalName?: string): Promise<void> {
@@ -293,6 +299,21 @@ export class ContainerService {
     let fh;
     try { fh = await open(join(this.paths.bundle(rec.Id), 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK); } catch { return; }
     try { await fh.write(`1 ${height} ${width}\n`); } catch { /* conmon busy or gone */ } finally { await fh.close(); }
+  }
+
+  /** Freezes (pause) or thaws (unpause) every process of a running container. */
+  async setPaused(ref: string, paused: boolean): Promise<void> {
+    const rec = this.resolve(ref);
+    await this.withLock(rec.Id, async () => {
+      if (!this.isRunning(rec)) throw conflict(`Container ${rec.Id} is not running`);
+      if (paused && rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
+      if (!paused && rec.State.Status !== 'paused') throw conflict(`Container ${rec.Id} is not paused`);
+      const rt = runtimeRef(this.opts.config, this.paths, rec.Runtime);
+      await (paused ? runtimePause(rt, rec.Id) : runtimeResume(rt, rec.Id));
+      rec.State.Status = paused ? 'paused' : 'running';
+      await this.store.save(rec);
+      this.emit(rec, paused ? 'pause' : 'unpause');
+    });
   }
 
   // ---- wait ----
