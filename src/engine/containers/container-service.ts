@@ -22,7 +22,7 @@ import { containerSizes, dirSize } from './disk-usage.js';
 import { cgroupPids } from './top.js';
 import { writeEtcFiles } from './etc-files.js';
 import { summaryView } from './views.js';
-import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
+import { bindMounts, failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
@@ -125,6 +125,7 @@ export class ContainerService {
     const config = mergeConfig(userConfig, image.config.config);
     const { path, args } = commandOf(config);
     effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
+    bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
     const hostConfig = normalizeHostConfig(hcIn, runtime);
     const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
     const id = newId();
