@@ -20,6 +20,8 @@ const debs = [
   ['attr', '/usr/bin/setfattr'],
   ['procps', '/bin/ps'],
   ['iproute2', '/sbin/ip'],
+  // conmon's attach socket is SOCK_SEQPACKET, which Node cannot open: a small python3 helper feeds stdin.
+  ['python3-minimal', '/usr/bin/python3'],
   ...extra.map((name) => [name, null]),
 ];
 
