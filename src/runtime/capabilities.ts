@@ -1,4 +1,5 @@
 // Linux capabilities as Docker grants them: the 14 defaults, plus --cap-add/--cap-drop (with "ALL").
+import { readFileSync } from 'node:fs';
 import { invalidArgument } from '../errors.js';
 
 export const DEFAULT_CAPABILITIES = [
@@ -25,8 +26,31 @@ function normalize(cap: string): string {
   return full;
 }
 
-/** The capability set for a container: Docker's defaults adjusted by add/drop, or everything when privileged. */
-export function effectiveCapabilities(opts: { privileged?: boolean; capAdd?: string[] | null; capDrop?: string[] | null }): string[] {
+/** Capabilities in a CapBnd mask (hex, from /proc/<pid>/status). */
+export function capabilitiesInMask(hex: string): string[] {
+  const mask = BigInt('0x' + hex);
+  return ALL_CAPABILITIES.filter((_c, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
+let hostCaps: string[] | undefined;
+/** What berthd itself may grant (its bounding set): the host here lacks e.g. CAP_SYS_RESOURCE. */
+export function hostCapabilities(): string[] {
+  if (!hostCaps) {
+    const m = /^CapBnd:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    hostCaps = m ? capabilitiesInMask(m[1]) : [...ALL_CAPABILITIES];
+  }
+  return hostCaps;
+}
+
+/**
+ * The capability set for a container: Docker's defaults adjusted by add/drop, or everything when
+ * privileged; never more than the daemon holds (asking runc for more fails every start).
+ */
+export function effectiveCapabilities(opts: { privileged?: boolean; capAdd?: string[] | null; capDrop?: string[] | null }, available = hostCapabilities()): string[] {
+  return requestedCapabilities(opts).filter((c) => available.includes(c));
+}
+
+function requestedCapabilities(opts: { privileged?: boolean; capAdd?: string[] | null; capDrop?: string[] | null }): string[] {
   if (opts.privileged) return [...ALL_CAPABILITIES];
   const add = (opts.capAdd ?? []).map(normalize);
   const drop = (opts.capDrop ?? []).map(normalize);

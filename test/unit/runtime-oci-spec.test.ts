@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSpec, processEnv, serializeSpec, MASKED_PATHS, READONLY_PATHS, type SpecInput } from '../../src/runtime/oci-spec.js';
-import { DEFAULT_CAPABILITIES, effectiveCapabilities } from '../../src/runtime/capabilities.js';
+import { DEFAULT_CAPABILITIES, capabilitiesInMask, effectiveCapabilities } from '../../src/runtime/capabilities.js';
 import { containerRlimits, parseProcLimits, UNLIMITED } from '../../src/runtime/rlimits.js';
 import { resolveUserFrom } from '../../src/runtime/user.js';
 import { parseSignal } from '../../src/runtime/signals.js';
@@ -24,6 +24,13 @@ test('cap-add / cap-drop, including ALL', () => {
   assert.ok(!effectiveCapabilities({ capDrop: ['CHOWN'] }).includes('CAP_CHOWN'));
   assert.ok(effectiveCapabilities({ capAdd: ['ALL'] }).includes('CAP_SYS_ADMIN'));
   assert.throws(() => effectiveCapabilities({ capAdd: ['NOPE'] }), /unknown capability/);
+});
+
+test('never more capabilities than the daemon holds', () => {
+  const available = capabilitiesInMask('a80425fb'); // Docker's defaults only
+  assert.deepEqual(available.sort(), [...DEFAULT_CAPABILITIES].sort());
+  assert.deepEqual(effectiveCapabilities({ privileged: true }, available).sort(), [...DEFAULT_CAPABILITIES].sort());
+  assert.ok(!effectiveCapabilities({ capAdd: ['SYS_ADMIN'] }, available).includes('CAP_SYS_ADMIN'));
 });
 
 test('masked and read-only paths, dropped when privileged', () => {
