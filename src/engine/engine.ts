@@ -22,8 +22,8 @@ export class Engine {
       dataRoot: config.dataRoot,
       events: this.events,
       imagesInUse: () => containers?.imagesInUse() ?? new Set(),
-      // Used when the container service offers it (Docker's rmi messages name the container).
-      imageUsers: (id) => (containers as { imageUsers?: (id: string) => Array<{ id: string; running: boolean }> } | undefined)?.imageUsers?.(id) ?? [],
+      // Docker's rmi messages name a container that uses the image.
+      imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
     });
     containers = new ContainerService({ config, events: this.events, images: this.images });

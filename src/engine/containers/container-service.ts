@@ -399,6 +399,13 @@ export class ContainerService {
   imagesInUse(): Set<string> {
     return new Set(this.store.all().map((r) => r.Image));
   }
+  /** Containers using an image, for Docker's rmi conflict messages (which name one of them). */
+  imageUsers(imageId: string): Array<{ id: string; running: boolean }> {
+    return this.store.all()
+      .filter((r) => r.Image === imageId)
+      .map((r) => ({ id: r.Id, running: r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting' }));
+  }
+
 
   /** Counts for /info. */
   counts(): { total: number; running: number; paused: number; stopped: number } {
