@@ -1,7 +1,6 @@
 // The typed Engine API client: one method per endpoint the CLI uses, each a thin call over Transport.
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Transport, type HijackedStream } from './transport.js';
+import { Transport, type HijackedStream, type ApiResponse } from './transport.js';
 import { resolveAddress, type ConnectionFlags, type DaemonAddress } from './host.js';
 import type {
   ContainerCreateBody, ContainerCreateResponse, ContainerInspect, ContainerSummary, DiskUsage, Filters,
@@ -42,7 +41,7 @@ export class EngineClient {
   version(): Promise<VersionResponse> { return this.transport.json({ method: 'GET', path: '/version' }); }
   info(): Promise<InfoResponse> { return this.transport.json({ method: 'GET', path: '/info' }); }
   diskUsage(): Promise<DiskUsage> { return this.transport.json({ method: 'GET', path: '/system/df' }); }
-  events(q: { since?: string; until?: string; filters?: Filters }): Promise<IncomingMessage> {
+  events(q: { since?: string; until?: string; filters?: Filters }): Promise<ApiResponse> {
     return this.transport.request({ method: 'GET', path: '/events', query: { since: q.since, until: q.until, filters: encodeFilters(q.filters) } });
   }
 
@@ -106,7 +105,7 @@ export class EngineClient {
   containerAttach(id: string, o: AttachOptions): Promise<HijackedStream> {
     return this.transport.hijack({ method: 'POST', path: `/containers/${enc(id)}/attach`, query: { stderr: o.stderr, stdin: o.stdin, stdout: o.stdout, stream: o.stream, logs: o.logs, detachKeys: o.detachKeys } });
   }
-  containerLogs(id: string, o: LogsOptions): Promise<IncomingMessage> {
+  containerLogs(id: string, o: LogsOptions): Promise<ApiResponse> {
     return this.transport.request({ method: 'GET', path: `/containers/${enc(id)}/logs`, query: { follow: o.follow, stderr: o.stderr, stdout: o.stdout, since: o.since, until: o.until, timestamps: o.timestamps, tail: o.tail } });
   }
   containerPrune(filters?: Filters): Promise<PruneResponse> {
@@ -129,21 +128,21 @@ export class EngineClient {
   imageHistory(ref: string): Promise<HistoryItem[]> {
     return this.transport.json({ method: 'GET', path: `/images/${ref}/history` });
   }
-  imageSave(names: string[]): Promise<IncomingMessage> {
+  imageSave(names: string[]): Promise<ApiResponse> {
     const query = names.map((n) => `names=${enc(n)}`).join('&');
     return this.transport.request({ method: 'GET', path: `/images/get?${query}` });
   }
-  imageLoad(body: Readable, quiet: boolean): Promise<IncomingMessage> {
+  imageLoad(body: Readable, quiet: boolean): Promise<ApiResponse> {
     return this.transport.request({ method: 'POST', path: '/images/load', query: { quiet }, body, headers: { 'Content-Type': 'application/x-tar' } });
   }
-  imageImport(body: Readable | undefined, q: { fromSrc: string; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<IncomingMessage> {
+  imageImport(body: Readable | undefined, q: { fromSrc: string; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<ApiResponse> {
     const extra = (q.changes ?? []).map((c) => `changes=${enc(c)}`).join('&');
     const base = { fromSrc: q.fromSrc, repo: q.repo, tag: q.tag, message: q.message, platform: q.platform };
     const path = extra ? `/images/create?${extra}` : '/images/create';
     const merged = Object.entries(base).filter(([, v]) => v).map(([k, v]) => `${enc(k)}=${enc(String(v))}`).join('&');
     return this.transport.request({ method: 'POST', path: merged ? `${path}${extra ? '&' : '?'}${merged}` : path, body, headers: { 'Content-Type': 'application/x-tar' } });
   }
-  imagePull(fromImage: string, tag?: string): Promise<IncomingMessage> {
+  imagePull(fromImage: string, tag?: string): Promise<ApiResponse> {
     return this.transport.request({ method: 'POST', path: '/images/create', query: { fromImage, tag } });
   }
   imagePrune(filters?: Filters): Promise<PruneResponse> {

@@ -1,10 +1,11 @@
 // HTTP to berthd over a UNIX socket or TCP (optionally TLS with client certificates), with Docker's
 // error shapes: non-2xx answers become DaemonError, unreachable daemons ConnectError. Hijacked requests
 // (attach) send `Connection: Upgrade` / `Upgrade: tcp` and hand back the raw duplex after `101`.
-import http, { type IncomingMessage, type ClientRequest } from 'node:http';
+import type { IncomingMessage, ClientRequest, RequestOptions as HttpRequestOptions } from 'node:http';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { rawRequest, type RawTarget } from './raw-http.js';
 import type { DaemonAddress } from './host.js';
 import { ConnectError, DaemonError, daemonMessage, isConnectFailure } from './errors.js';
 
@@ -24,7 +25,16 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A hijacked connection: container output to read, stdin to write, and a half-close for EOF. */
+/** A response whose body is still streaming (node's IncomingMessage or the plain-socket client's). */
+export interface ApiResponse extends Readable {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * A hijacked connection: container output to read, stdin to write, and a half-close for EOF. `output`
+ * may start paused: read it with pipe(), async iteration, or 'data' plus resume().
+ */
 export interface HijackedStream {
   output: Readable;
   input: Writable;
@@ -56,14 +66,14 @@ async function readAll(stream: Readable): Promise<string> {
 
 export class Transport {
   private tlsOptions?: HttpsRequestOptions;
-  /** node:https (and tls/crypto behind it) costs ~10 ms to load: only TLS hosts pay for it. */
-  private httpsRequest?: typeof import('node:https').request;
+  /** node:http(s) (and tls/crypto behind it) cost several ms to load: only TLS hosts pay for them. */
+  private nodeRequest?: typeof import('node:https').request;
 
   constructor(readonly address: DaemonAddress) {}
 
-  private baseOptions(method: string, path: string, headers: Record<string, string>): http.RequestOptions {
+  private baseOptions(method: string, path: string, headers: Record<string, string>): HttpRequestOptions {
     const fullPath = `/v${CLIENT_API_VERSION}${path}`;
-    const base: http.RequestOptions = { method, path: fullPath, headers: { 'User-Agent': 'Berth-Client/0.1.0', ...headers } };
+    const base: HttpRequestOptions = { method, path: fullPath, headers: { 'User-Agent': 'Berth-Client/0.1.0', ...headers } };
     if (this.address.kind === 'unix') return { ...base, socketPath: this.address.path, headers: { Host: 'api.moby.localhost', ...base.headers } };
     const tcp = { ...base, host: this.address.hostname, port: this.address.port };
     if (!this.address.tls) return tcp;
@@ -75,12 +85,12 @@ export class Transport {
   }
 
   private async open(opts: RequestOptions, extraHeaders: Record<string, string> = {}): Promise<ClientRequest> {
-    if (this.address.kind === 'tcp' && this.address.tls && !this.httpsRequest) this.httpsRequest = (await import('node:https')).request;
+    this.nodeRequest ??= this.address.kind === 'tcp' && this.address.tls ? (await import('node:https')).request : (await import('node:http')).request;
     const headers: Record<string, string> = { ...extraHeaders, ...opts.headers };
     if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
     const path = opts.path + buildQuery(opts.query);
     const reqOpts = this.baseOptions(opts.method, path, headers);
-    return this.httpsRequest ? this.httpsRequest(reqOpts) : http.request(reqOpts);
+    return this.nodeRequest(reqOpts);
   }
 
   private sendBody(req: ClientRequest, opts: RequestOptions): void {
@@ -99,12 +109,44 @@ export class Transport {
     }
   }
 
+  /** Plain sockets (no TLS) use the small built-in HTTP client, which starts faster than node:http. */
+  private rawTarget(): RawTarget | undefined {
+    if (this.address.kind === 'unix') return { path: this.address.path };
+    if (!this.address.tls) return { host: this.address.hostname, port: this.address.port };
+    return undefined;
+  }
+
+  private rawHeaders(opts: RequestOptions, extra: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { 'User-Agent': 'Berth-Client/0.1.0', ...extra, ...opts.headers };
+    if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
+    return headers;
+  }
+
+  private rawBody(opts: RequestOptions): Buffer | Readable | undefined {
+    return opts.json !== undefined ? Buffer.from(JSON.stringify(opts.json)) : opts.body;
+  }
+
+  private rawPath(opts: RequestOptions): string {
+    return `/v${CLIENT_API_VERSION}${opts.path}${buildQuery(opts.query)}`;
+  }
+
   private failure(err: Error): Error {
     return isConnectFailure(err) ? new ConnectError(this.address.url, err) : err;
   }
 
   /** Sends a request; resolves with the response once its status is 2xx/3xx (body not yet read). */
-  async request(opts: RequestOptions): Promise<IncomingMessage> {
+  async request(opts: RequestOptions): Promise<ApiResponse> {
+    const raw = this.rawTarget();
+    if (raw) {
+      let r: Awaited<ReturnType<typeof rawRequest>>;
+      try {
+        r = await rawRequest(raw, { method: opts.method, path: this.rawPath(opts), headers: this.rawHeaders(opts, {}), body: this.rawBody(opts) });
+      } catch (err) { throw this.failure(err as Error); }
+      if ('upgraded' in r) { r.upgraded.destroy(); throw new Error('unexpected protocol upgrade'); }
+      const status = r.response.statusCode;
+      if (status >= 400) throw new DaemonError(status, daemonMessage(status, await readAll(r.response)));
+      return r.response;
+    }
     const req = await this.open(opts);
     return new Promise((resolve, reject) => {
       req.on('error', (err) => reject(this.failure(err)));
@@ -130,6 +172,22 @@ export class Transport {
 
   /** Attach-style request: upgrades the connection and returns the raw stream. */
   async hijack(opts: RequestOptions): Promise<HijackedStream> {
+    const raw = this.rawTarget();
+    if (raw) {
+      const extra: Record<string, string> = { Connection: 'Upgrade', Upgrade: 'tcp', ...(opts.json === undefined ? { 'Content-Type': 'text/plain' } : {}) };
+      let r: Awaited<ReturnType<typeof rawRequest>>;
+      try {
+        r = await rawRequest(raw, { method: opts.method, path: this.rawPath(opts), headers: this.rawHeaders(opts, extra), body: this.rawBody(opts) ?? Buffer.alloc(0) });
+      } catch (err) { throw this.failure(err as Error); }
+      if ('upgraded' in r) {
+        const sock = r.upgraded;
+        return { output: sock, input: sock, closeWrite: () => sock.end(), close: () => sock.destroy(), contentType: r.headers['content-type'] ?? '' };
+      }
+      const res = r.response;
+      if (res.statusCode >= 400) throw new DaemonError(res.statusCode, daemonMessage(res.statusCode, await readAll(res)));
+      // A daemon that answers 200 without upgrading: output only.
+      return { output: res, input: res, closeWrite: () => undefined, close: () => res.destroy(), contentType: res.headers['content-type'] ?? '' };
+    }
     const req = await this.open(opts, { Connection: 'Upgrade', Upgrade: 'tcp', ...(opts.json === undefined ? { 'Content-Type': 'text/plain' } : {}) });
     return new Promise((resolve, reject) => {
       req.on('error', (err) => reject(this.failure(err)));

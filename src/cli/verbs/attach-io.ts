@@ -1,6 +1,6 @@
 // Moving bytes between a hijacked attach connection and our own stdio: raw copy for TTY containers,
 // multiplexed frames split to stdout/stderr otherwise; stdin forwarded until EOF, then half-closed.
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import { FrameDecoder } from '../../api/stream-frame.js';
 import type { HijackedStream } from '../../client/transport.js';
@@ -17,6 +17,7 @@ export function pumpOutput(stream: Readable, tty: boolean, stdout: Writable, std
     stream.once('end', () => resolve());
     stream.once('close', () => resolve());
     stream.once('error', () => resolve());
+    stream.resume();
   });
 }
 
@@ -30,6 +31,8 @@ export function enterRawMode(ctx: CliContext): () => void {
   stdin.setRawMode(true);
   // libuv's raw mode keeps output post-processing (ONLCR); Go's MakeRaw, which docker uses, turns it off.
   const opost = stdin === process.stdin && ctx.stdout.isTTY;
+  // Loaded only here: most runs have no terminal and should not pay for child_process.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   if (opost) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   return () => {
     stdin.setRawMode?.(false);

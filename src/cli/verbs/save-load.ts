@@ -2,7 +2,7 @@
 // like docker's jsonmessage (bars on a terminal, plain lines otherwise).
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import type { IncomingMessage } from 'node:http';
+import type { ApiResponse } from '../../client/transport.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CliContext, VerbSpec } from '../command.js';
@@ -13,7 +13,7 @@ import { ProgressRenderer, JsonMessageError } from '../format/progress.js';
 import { splitRepoTag } from './image-ops.js';
 
 /** Prints a JSON-lines progress response (or copies a non-JSON body) to stdout. */
-export async function displayResponse(ctx: CliContext, res: IncomingMessage): Promise<void> {
+export async function displayResponse(ctx: CliContext, res: ApiResponse): Promise<void> {
   if (!String(res.headers['content-type'] ?? '').includes('json')) {
     await pipeline(res, ctx.stdout, { end: false });
     return;
