@@ -12,6 +12,18 @@ export function exactTimeNano(line: string): bigint | undefined {
   return m ? BigInt(m[1]) : undefined;
 }
 
+/** events.Message as Go marshals it: struct field order, empty legacy fields omitted, attributes sorted. */
+export function goEventJson(e: EventMessage, timeNano?: bigint): string {
+  const attrs = e.Actor?.Attributes ?? {};
+  const sorted = Object.fromEntries(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
+  const out: Record<string, unknown> = {};
+  if (e.status) out.status = e.status;
+  if (e.id) out.id = e.id;
+  if (e.from) out.from = e.from;
+  Object.assign(out, { Type: e.Type, Action: e.Action, Actor: { ID: e.Actor?.ID ?? '', Attributes: sorted }, scope: e.scope, time: e.time, timeNano: '\u0000TN' });
+  return JSON.stringify(out).replace('"\\u0000TN"', String(timeNano ?? e.timeNano ?? 0));
+}
+
 export function prettyEvent(e: EventMessage, timeNano?: bigint): string {
   let s = '';
   if (timeNano || e.timeNano) s += `${rfc3339NanoFixed(timeNano ?? BigInt(e.timeNano!))} `;
@@ -45,8 +57,11 @@ export const eventsVerb: VerbSpec = {
       until: until ? getTimestamp(until, now) : undefined,
       filters: parseFilterFlags(flags.list('filter')),
     });
+    // `{{json .}}` prints the daemon's own line, so 19-digit timeNano values stay exact.
+    const wholeJson = !!tmpl && tmpl.source.trim() === '{{json .}}';
     for await (const line of textLines(res)) {
       const e = JSON.parse(line) as EventMessage;
+      if (wholeJson) { ctx.stdout.write(goEventJson(e, exactTimeNano(line)) + '\n'); continue; }
       ctx.stdout.write(tmpl ? tmpl.execute(e) + '\n' : prettyEvent(e, exactTimeNano(line)));
     }
     return 0;

@@ -10,7 +10,6 @@ import { ExitError } from '../command.js';
 import { jsonLines } from '../../client/transport.js';
 import type { JsonMessage } from '../../client/types.js';
 import { ProgressRenderer, JsonMessageError } from '../format/progress.js';
-import { splitRepoTag } from './image-ops.js';
 
 /** Prints a JSON-lines progress response (or copies a non-JSON body) to stdout. */
 export async function displayResponse(ctx: CliContext, res: ApiResponse): Promise<void> {
@@ -101,7 +100,9 @@ export const importVerb: VerbSpec = {
   async run(ctx, flags) {
     const [source, ref] = flags.args;
     const isUrl = /^https?:\/\//.test(source);
-    const { repo, tag } = ref ? splitRepoTag(ref) : { repo: undefined, tag: undefined };
+    // As the docker CLI: the whole reference goes in `repo` (the daemon splits off the tag).
+    const repo = ref;
+    const tag = undefined;
     let body: Readable | undefined;
     if (!isUrl) {
       body = openInput(ctx, source);
