@@ -129,18 +129,18 @@ export class EngineClient {
     return this.transport.json({ method: 'GET', path: `/images/${ref}/history` });
   }
   imageSave(names: string[]): Promise<ApiResponse> {
-    const query = names.map((n) => `names=${enc(n)}`).join('&');
-    return this.transport.request({ method: 'GET', path: `/images/get?${query}` });
+    return this.transport.request({ method: 'GET', path: '/images/get', query: { names } });
   }
   imageLoad(body: Readable, quiet: boolean): Promise<ApiResponse> {
     return this.transport.request({ method: 'POST', path: '/images/load', query: { quiet }, body, headers: { 'Content-Type': 'application/x-tar' } });
   }
+  /** POST /images/create?fromSrc=...: the archive as the body (fromSrc `-`) or a URL for the daemon to fetch. */
   imageImport(body: Readable | undefined, q: { fromSrc: string; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<ApiResponse> {
-    const extra = (q.changes ?? []).map((c) => `changes=${enc(c)}`).join('&');
-    const base = { fromSrc: q.fromSrc, repo: q.repo, tag: q.tag, message: q.message, platform: q.platform };
-    const path = extra ? `/images/create?${extra}` : '/images/create';
-    const merged = Object.entries(base).filter(([, v]) => v).map(([k, v]) => `${enc(k)}=${enc(String(v))}`).join('&');
-    return this.transport.request({ method: 'POST', path: merged ? `${path}${extra ? '&' : '?'}${merged}` : path, body, headers: { 'Content-Type': 'application/x-tar' } });
+    return this.transport.request({
+      method: 'POST', path: '/images/create',
+      query: { fromSrc: q.fromSrc, repo: q.repo, tag: q.tag, message: q.message, changes: q.changes, platform: q.platform },
+      body, headers: { 'Content-Type': 'application/x-tar' },
+    });
   }
   imagePull(fromImage: string, tag?: string): Promise<ApiResponse> {
     return this.transport.request({ method: 'POST', path: '/images/create', query: { fromImage, tag } });

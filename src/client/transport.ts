@@ -11,7 +11,8 @@ import { ConnectError, DaemonError, daemonMessage, isConnectFailure } from './er
 
 export const CLIENT_API_VERSION = '1.50';
 
-export type QueryValue = string | number | boolean | undefined | null;
+/** Arrays repeat the parameter (`names=a&names=b`), as Go's url.Values does. */
+export type QueryValue = string | number | boolean | string[] | undefined | null;
 
 export interface RequestOptions {
   method: string;
@@ -49,6 +50,7 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
   const parts: string[] = [];
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined || v === null || v === false) continue;
+    if (Array.isArray(v)) { for (const item of v) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(item)}`); continue; }
     parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v === true ? '1' : String(v))}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';

@@ -31,6 +31,7 @@ test('query and filters encoding as the docker CLI sends them', () => {
   assert.equal(buildQuery({ all: true, size: false, limit: 3, name: 'a b', x: undefined }), '?all=1&limit=3&name=a%20b');
   assert.equal(encodeFilters({ label: ['a=b'], status: ['exited', 'created'] }), '{"label":{"a=b":true},"status":{"exited":true,"created":true}}');
   assert.equal(encodeFilters({}), undefined);
+  assert.equal(buildQuery({ names: ['busybox', 'a/b:1'], quiet: true }), '?names=busybox&names=a%2Fb%3A1&quiet=1');
 });
 
 test('daemon errors print as docker does', () => {
