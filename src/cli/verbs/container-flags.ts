@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { FlagSpec, ParsedFlags } from '../flags.js';
 import { UsageError } from '../flags.js';
+import { ExitError } from '../command.js';
 import type { ContainerCreateBody } from '../../client/types.js';
 import { parseMemory } from '../format/units.js';
 
@@ -88,11 +89,12 @@ function entrypointValue(v: string | undefined): string[] | null | undefined {
   return v === '' ? [''] : [v];
 }
 
-export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean): ContainerOptions {
+/** `verb` (run/create) names the command in docker's hint after a conflicting-options error. */
+export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, verb = 'run', prog = 'berth'): ContainerOptions {
   const [image, ...cmd] = flags.args;
   const attachList = flags.list('attach').map((s) => s.toLowerCase());
   for (const a of attachList) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new UsageError(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
-  if (detach && attachList.length) throw new UsageError('Conflicting options: -a and -d');
+  if (detach && attachList.length) throw new ExitError('conflicting options: cannot specify both --attach and --detach', 1);
   const interactive = flags.bool('interactive');
   const attach = attachList.length
     ? { stdin: attachList.includes('stdin'), stdout: attachList.includes('stdout'), stderr: attachList.includes('stderr') }
@@ -162,7 +164,7 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean):
     NetworkingConfig: { EndpointsConfig: {} },
   };
   if (flags.bool('rm') && body.HostConfig.RestartPolicy && !['no', ''].includes(body.HostConfig.RestartPolicy.Name)) {
-    throw new UsageError('Conflicting options: --restart and --rm');
+    throw new ExitError(`${prog}: conflicting options: cannot specify both --restart and --rm\n\nRun '${prog} ${verb} --help' for more information`, 125);
   }
   return { name: flags.string('name'), platform: flags.string('platform'), pull, body, attach };
 }

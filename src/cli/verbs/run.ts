@@ -120,7 +120,7 @@ export const runVerb: VerbSpec = {
   args: { min: 1 },
   async run(ctx: CliContext, flags: ParsedFlags): Promise<number> {
     const detach = flags.bool('detach');
-    const opts = containerOptions(flags, ctx.env, detach);
+    const opts = containerOptions(flags, ctx.env, detach, 'run', ctx.prog);
     if (opts.body.Tty && ctx.stdout.isTTY && ctx.stdout.columns) {
       opts.body.HostConfig.ConsoleSize = [(ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns];
     }
@@ -146,7 +146,7 @@ export const createVerb: VerbSpec = {
   interspersed: false,
   args: { min: 1 },
   async run(ctx, flags) {
-    const opts = containerOptions(flags, ctx.env, false);
+    const opts = containerOptions(flags, ctx.env, false, 'create', ctx.prog);
     const id = await createContainer(ctx, opts, 'create');
     ctx.stdout.write(`${id}\n`);
     return 0;
