@@ -10,6 +10,7 @@
 // BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ensurePackages } from './lib/install.js';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const cfg = settings();
   const machine = machineInfo();
   const date = new Date();
+  const loadAtStart = os.loadavg()[0];
   cleanupOnSignals(log);
   if (process.getuid?.() !== 0) throw new Error('the benchmark runs engines and must run as root');
   ensurePackages(log);
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   const rec = new Recorder();
   report = (partial?: string) => {
     report = () => undefined;
-    writeReport({ date, machine, settings: cfg, imageSource, rec, resultsDir, partial,
+    writeReport({ date, machine, settings: cfg, imageSource, rec, resultsDir, partial, load: { start: loadAtStart, end: os.loadavg()[0] },
       versions: { docker: docker.version, berth: berth.version, cli: cliVersion() } });
     log('wrote bench/results/latest.md, latest.json, latest.svg');
   };

@@ -15,6 +15,8 @@ export interface ReportInput {
   versions: { docker: string; berth: string; cli: string };
   rec: Recorder;
   resultsDir: string;
+  /** 1-minute load averages at the start and the end: other work on the machine skews absolute times. */
+  load: { start: number; end: number };
   /** Set when the run was cut short; said above the table. */
   partial?: string;
 }
@@ -25,7 +27,7 @@ export function writeReport(r: ReportInput): void {
   const stamp = iso.replace(/:/g, '-');
   const header = [
     `Berth vs Docker — ${iso}${r.partial ? ` — PARTIAL: ${r.partial}` : ''}`,
-    `Machine: ${describeMachine(r.machine)}`,
+    `Machine: ${describeMachine(r.machine)}; load average ${r.load.start.toFixed(1)} at start, ${r.load.end.toFixed(1)} at end`,
     `Engines: dockerd ${r.versions.docker} (containerd, runc; overlay2) vs berthd ${r.versions.berth}; client: docker CLI ${r.versions.cli} for both`,
     `Image: ${r.imageSource}`,
     `Rounds: ${r.settings.rounds} (start/memory/ps, logs, pull: ${Math.min(r.settings.rounds, 3)}); engines interleaved, alternating order; wall times through the docker CLI unless the row says API.`,
@@ -36,7 +38,7 @@ export function writeReport(r: ReportInput): void {
 
   mkdirSync(r.resultsDir, { recursive: true });
   const json = JSON.stringify({
-    date: r.date.toISOString(), partial: r.partial, machine: r.machine, settings: r.settings, imageSource: r.imageSource, versions: r.versions,
+    date: r.date.toISOString(), partial: r.partial, load: r.load, machine: r.machine, settings: r.settings, imageSource: r.imageSource, versions: r.versions,
     metrics: rows.map((v) => ({ ...v.metric, docker: v.docker, berth: v.berth, ratio: v.ratio, verdict: v.verdict })),
   }, null, 2);
   const svg = renderSvg(rows, `Berth/Docker — ${iso.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpu}, ${r.machine.cores} cores`);
