@@ -18,25 +18,24 @@ const goArch = () => (os.arch() === 'x64' ? 'amd64' : os.arch());
 const line = (indent: number, label: string, value: unknown) => `${' '.repeat(indent)}${(label + ':').padEnd(20 - indent)}${value}\n`;
 
 function clientVersion(): Record<string, string> {
-  return { Version: CLIENT_VERSION, ApiVersion: CLIENT_API_VERSION, GoVersion: `node${process.versions.node}`, GitCommit: 'berth', Os: 'linux', Arch: goArch(), Context: 'default' };
+  return { Version: CLIENT_VERSION, ApiVersion: CLIENT_API_VERSION, GoVersion: `node${process.versions.node}`, GitCommit: 'berth', BuildTime: '', Os: 'linux', Arch: goArch(), Context: 'default' };
 }
 
+/** docker's version template: the Engine component's Details carry what the server section shows. */
 export function renderVersion(client: Record<string, string>, server: VersionResponse | undefined): string {
   let out = 'Client:\n';
   out += line(1, 'Version', client.Version) + line(1, 'API version', client.ApiVersion) + line(1, 'Go version', client.GoVersion)
-    + line(1, 'Git commit', client.GitCommit) + line(1, 'OS/Arch', `${client.Os}/${client.Arch}`) + line(1, 'Context', client.Context);
+    + line(1, 'Git commit', client.GitCommit) + line(1, 'Built', client.BuildTime ?? '') + line(1, 'OS/Arch', `${client.Os}/${client.Arch}`) + line(1, 'Context', client.Context);
   if (!server) return out;
-  out += `\nServer: ${server.Platform?.Name ?? ''}\n`;
-  const components = server.Components?.length ? server.Components : [{ Name: 'Engine', Version: server.Version, Details: { ApiVersion: server.ApiVersion, MinAPIVersion: server.MinAPIVersion ?? '', Os: server.Os, Arch: server.Arch } }];
-  for (const c of components) {
+  out += `\nServer:${server.Platform?.Name ? ` ${server.Platform.Name}` : ''}\n`;
+  for (const c of server.Components ?? []) {
     out += ` ${c.Name}:\n`;
     out += line(2, 'Version', c.Version);
     const d = c.Details ?? {};
     if (c.Name === 'Engine') {
-      out += line(2, 'API version', `${server.ApiVersion} (minimum version ${server.MinAPIVersion ?? ''})`);
-      out += line(2, 'Go version', server.GoVersion ?? '') + line(2, 'Git commit', server.GitCommit ?? '');
-      if (server.BuildTime) out += line(2, 'Built', server.BuildTime);
-      out += line(2, 'OS/Arch', `${server.Os}/${server.Arch}`) + line(2, 'Experimental', 'false');
+      out += line(2, 'API version', `${d.ApiVersion ?? ''} (minimum version ${d.MinAPIVersion ?? ''})`);
+      out += line(2, 'Go version', d.GoVersion ?? '') + line(2, 'Git commit', d.GitCommit ?? '') + line(2, 'Built', d.BuildTime ?? '');
+      out += line(2, 'OS/Arch', `${d.Os ?? ''}/${d.Arch ?? ''}`) + line(2, 'Experimental', d.Experimental ?? '');
     } else {
       for (const k of Object.keys(d).sort()) out += line(2, k, d[k]);
     }
@@ -110,6 +109,11 @@ export function renderInfo(info: InfoResponse): string {
     p(`  ${n}: ${usable}${detail ? ` (${detail})` : ''}`);
   }
   p(` Default Runtime: ${info.DefaultRuntime ?? ''}`);
+  const commit = (k: string) => ((info[k] as { ID?: string } | undefined)?.ID ?? '');
+  p(` Init Binary: ${info.InitBinary ?? ''}`);
+  p(` containerd version: ${commit('ContainerdCommit')}`);
+  p(` runc version: ${commit('RuncCommit')}`);
+  p(` init version: ${commit('InitCommit')}`);
   const secopts = (info.SecurityOptions ?? []) as string[];
   if (secopts.length) { p(' Security Options:'); for (const s of secopts) p(`  ${s.replace(/^name=/, '')}`); }
   p(` Kernel Version: ${info.KernelVersion ?? ''}`);
@@ -126,7 +130,7 @@ export function renderInfo(info: InfoResponse): string {
   const reg = info.RegistryConfig as { InsecureRegistryCIDRs?: string[] } | undefined;
   if (reg?.InsecureRegistryCIDRs?.length) { p(' Insecure Registries:'); for (const r of reg.InsecureRegistryCIDRs) p(`  ${r}`); }
   p(` Live Restore Enabled: ${info.LiveRestoreEnabled ? 'true' : 'false'}`);
-  return o;
+  return o + '\n';
 }
 
 export const infoVerb: VerbSpec = {
