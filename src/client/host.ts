@@ -1,5 +1,5 @@
-// Where the daemon is and how to reach it: `-H/--host`, then BERTH_HOST, then DOCKER_HOST, then the default
-// socket. TLS for tcp:// hosts follows the docker CLI: --tls/--tlsverify flags or BERTH_TLS_VERIFY /
+// Where the daemon is and how to reach it: `-H/--host`, then BERTH_HOST, then the default socket (not
+// DOCKER_HOST: a shell set up for docker must not send berth's commands to dockerd). TLS for tcp:// hosts follows the docker CLI: --tls/--tlsverify flags or BERTH_TLS_VERIFY /
 // DOCKER_TLS_VERIFY, certificates from --tlscacert/--tlscert/--tlskey or BERTH_CERT_PATH / DOCKER_CERT_PATH.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ function truthy(v: string | undefined): boolean {
 }
 
 export function resolveAddress(flags: ConnectionFlags, env: Env = process.env): DaemonAddress {
-  const url = flags.host || env.BERTH_HOST || env.DOCKER_HOST || DEFAULT_HOST;
+  const url = flags.host || env.BERTH_HOST || DEFAULT_HOST;
   if (url.startsWith('unix://')) return { kind: 'unix', url, path: url.slice('unix://'.length) };
   if (url.startsWith('/')) return { kind: 'unix', url: `unix://${url}`, path: url };
   if (url.startsWith('tcp://') || url.startsWith('https://') || url.startsWith('http://')) {

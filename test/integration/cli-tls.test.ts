@@ -1,5 +1,5 @@
 // berth over TCP with TLS client certificates: flags and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH both work,
-// and a client without a certificate is refused.
+// and a client without a certificate is refused. The host comes from BERTH_HOST.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ test('berth -H tcp:// with --tlsverify and client certs, or DOCKER_CERT_PATH', a
     const flags = berth(['-H', host, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'cert.pem'), '--tlskey', join(dir, 'key.pem'), 'version', '--format', '{{.Server.APIVersion}}'], {});
     assert.equal(flags.status, 0, flags.stderr);
     assert.equal(flags.stdout, '1.50\n');
-    const env = berth(['version', '--format', '{{.Server.APIVersion}}'], { DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+    const env = berth(['version', '--format', '{{.Server.APIVersion}}'], { BERTH_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
     assert.equal(env.status, 0, env.stderr);
     assert.equal(env.stdout, '1.50\n');
     const noCert = berth(['-H', host, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), 'info'], {});

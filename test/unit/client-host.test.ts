@@ -5,10 +5,10 @@ import { buildQuery } from '../../src/client/transport.js';
 import { encodeFilters } from '../../src/client/engine-client.js';
 import { DaemonError, daemonMessage } from '../../src/client/errors.js';
 
-test('host order: -H, then BERTH_HOST, then DOCKER_HOST, then the default socket', () => {
+test('host order: -H, then BERTH_HOST, then the default socket (DOCKER_HOST is docker\'s)', () => {
   assert.equal(resolveAddress({ host: 'unix:///a.sock' }, { BERTH_HOST: 'unix:///b.sock' }).url, 'unix:///a.sock');
   assert.equal(resolveAddress({}, { BERTH_HOST: 'unix:///b.sock', DOCKER_HOST: 'unix:///c.sock' }).url, 'unix:///b.sock');
-  assert.equal(resolveAddress({}, { DOCKER_HOST: 'unix:///c.sock' }).url, 'unix:///c.sock');
+  assert.equal(resolveAddress({}, { DOCKER_HOST: 'unix:///c.sock' }).url, DEFAULT_HOST);
   const d = resolveAddress({}, {});
   assert.equal(d.url, DEFAULT_HOST);
   assert.deepEqual(d, { kind: 'unix', url: 'unix:///run/berth/berth.sock', path: '/run/berth/berth.sock' });
