@@ -67,3 +67,15 @@ test('usage listing aligns descriptions like pflag', () => {
   ]);
   assert.equal(text, '  -f, --force         Force\n      --name string   Name (default "x")');
 });
+
+test('detach keys: docker format, held partial matches, completion', async () => {
+  const { parseDetachKeys, DetachDetector } = await import('../../src/cli/verbs/detach-keys.js');
+  assert.deepEqual([...parseDetachKeys('ctrl-p,ctrl-q')], [16, 17]);
+  assert.deepEqual([...parseDetachKeys('a,ctrl-@,ctrl-[')], [97, 0, 27]);
+  assert.throws(() => parseDetachKeys('ctrl-pp'), /Invalid escape keys/);
+  const d = new DetachDetector(Buffer.from([16, 17]));
+  assert.deepEqual(d.push(Buffer.from('ab\x10')), { forward: Buffer.from('ab'), detach: false });
+  assert.deepEqual(d.push(Buffer.from('x')), { forward: Buffer.from('\x10x'), detach: false });
+  assert.deepEqual(d.push(Buffer.from('\x10\x10')), { forward: Buffer.from('\x10'), detach: false });
+  assert.deepEqual(d.push(Buffer.from('\x11rest')), { forward: Buffer.alloc(0), detach: true });
+});

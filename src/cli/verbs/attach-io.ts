@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { FrameDecoder } from '../../api/stream-frame.js';
 import type { HijackedStream } from '../../client/transport.js';
 import type { CliContext } from '../command.js';
+import { DetachDetector } from './detach-keys.js';
 
 /** Copies container output until the daemon closes the stream. */
 export function pumpOutput(stream: Readable, tty: boolean, stdout: Writable, stderr: Writable): Promise<void> {
@@ -40,10 +41,19 @@ export function enterRawMode(ctx: CliContext): () => void {
   };
 }
 
-/** Forwards our stdin into the container until EOF, then half-closes; returns a function that stops it. */
-export function forwardStdin(ctx: CliContext, conn: HijackedStream): () => void {
+/**
+ * Forwards our stdin into the container until EOF, then half-closes; returns a function that stops it.
+ * With `detach`, the detach key sequence is swallowed and `detach.onDetach` called instead.
+ */
+export function forwardStdin(ctx: CliContext, conn: HijackedStream, detach?: { keys: Buffer; onDetach: () => void }): () => void {
   const stdin = ctx.stdin;
-  const onData = (c: Buffer) => conn.input.write(c);
+  const detector = detach ? new DetachDetector(detach.keys) : undefined;
+  const onData = (c: Buffer) => {
+    if (!detector) { conn.input.write(c); return; }
+    const r = detector.push(c);
+    if (r.forward.length) conn.input.write(r.forward);
+    if (r.detach) detach!.onDetach();
+  };
   const onEnd = () => conn.closeWrite();
   stdin.on('data', onData);
   stdin.once('end', onEnd);

@@ -8,6 +8,7 @@ import { containerFlags, containerOptions, type ContainerOptions } from './conta
 import { DaemonError } from '../../client/errors.js';
 import type { HijackedStream } from '../../client/transport.js';
 import { pumpOutput, forwardStdin, enterRawMode, startFailureCode } from './attach-io.js';
+import { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 
 const runOnlyFlags: FlagSpec[] = [
   { long: 'detach', short: 'd', kind: 'bool', help: 'Run container in background and print container ID' },
@@ -62,7 +63,7 @@ export async function createContainer(ctx: CliContext, opts: ContainerOptions, v
   }
 }
 
-async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions, sigProxy: boolean): Promise<number> {
+async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions, sigProxy: boolean, detachKeys: Buffer): Promise<number> {
   const client = ctx.client();
   const tty = !!opts.body.Tty;
   const { stdin, stdout, stderr } = opts.attach;
@@ -82,7 +83,10 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
     const msg = err instanceof Error ? err.message : String(err);
     throw runError(ctx, 'run', msg, err instanceof DaemonError ? startFailureCode(err.daemonMessage) : 125);
   }
-  if (conn && stdin) restoreStdin = forwardStdin(ctx, conn);
+  // ctrl-p,ctrl-q (or --detach-keys) lets go of a TTY container and leaves it running, as docker does.
+  let detached!: () => void;
+  const detachedP = new Promise<void>((r) => { detached = r; });
+  if (conn && stdin) restoreStdin = forwardStdin(ctx, conn, tty ? { keys: detachKeys, onDetach: () => detached() } : undefined);
   // Keep the container's terminal the size of ours, as docker does (initially and on SIGWINCH).
   const resize = () => {
     if (ctx.stdout.columns) client.containerResize(id, (ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined);
@@ -93,7 +97,8 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
   const handlers: Array<[NodeJS.Signals, () => void]> = sigProxy && !tty ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)]) : [];
   for (const [s, h] of handlers) process.on(s, h);
   try {
-    const status = await wait.result;
+    const status = await Promise.race([wait.result, detachedP.then(() => undefined)]);
+    if (!status) { conn?.close(); return 0; }
     // Output normally ends with the container; don't hang on a daemon that keeps the stream open.
     await Promise.race([output, new Promise((r) => setTimeout(r, 3000).unref())]);
     conn?.close();
@@ -121,6 +126,7 @@ export const runVerb: VerbSpec = {
   async run(ctx: CliContext, flags: ParsedFlags): Promise<number> {
     const detach = flags.bool('detach');
     const opts = containerOptions(flags, ctx.env, detach, 'run', ctx.prog);
+    const detachKeys = parseDetachKeys(flags.string('detach-keys') ?? DEFAULT_DETACH_KEYS);
     if (opts.body.Tty && ctx.stdout.isTTY && ctx.stdout.columns) {
       opts.body.HostConfig.ConsoleSize = [(ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns];
     }
@@ -134,7 +140,7 @@ export const runVerb: VerbSpec = {
       return 0;
     }
     const sigProxy = flags.has('sig-proxy') ? flags.bool('sig-proxy') : true;
-    return runForeground(ctx, id, opts, sigProxy);
+    return runForeground(ctx, id, opts, sigProxy, detachKeys);
   },
 };
 
