@@ -7,11 +7,20 @@ import type { DaemonConfig } from '../daemon/config.js';
 import { EventBus } from './events.js';
 import { ImageService } from '../images/image-service.js';
 import { ContainerService } from './containers/container-service.js';
+import { NetworkService } from '../network/network-service.js';
+import { ExecService } from './exec/exec-service.js';
+import { VolumeService } from './volumes/volume-service.js';
+import { ContainerMounts } from './volumes/container-mounts.js';
 
 export class Engine {
   readonly events = new EventBus();
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly networks: NetworkService;
+  readonly exec: ExecService;
+  readonly volumes: VolumeService;
+  /** Container mounts and their volumes (create, start, rm -v). */
+  readonly volumeMounts: ContainerMounts;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -26,8 +35,18 @@ export class Engine {
       imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
     });
-    containers = new ContainerService({ config, events: this.events, images: this.images });
+    this.networks = new NetworkService(config, this.events, () => ({
+      all: () => containers!.store.all(),
+      resolve: (ref) => containers!.resolve(ref),
+      isRunning: (rec) => containers!.isRunning(rec),
+      save: (rec) => containers!.store.save(rec),
+      etcPaths: (id) => ({ hosts: containers!.paths.hosts(id), resolvConf: containers!.paths.resolvConf(id) }),
+    }));
+    this.volumes = new VolumeService({ root: join(config.dataRoot, 'volumes'), events: this.events, usersOf: (name) => this.volumeMounts.usersOf(name) });
+    this.volumeMounts = new ContainerMounts({ volumes: this.volumes, events: this.events, containers: () => containers! });
+    containers = new ContainerService({ config, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
     this.containers = containers;
+    this.exec = new ExecService({ config, containers, events: this.events });
   }
 
   async init(): Promise<void> {
@@ -37,6 +56,9 @@ export class Engine {
     if (!existsSync(idFile)) writeFileAtomicSync(idFile, randomUUID().toUpperCase());
     this.instanceId = readFileSync(idFile, 'utf8').trim();
     await this.images.init();
+    this.networks.init(); // before containers: recovery releases the networks of exited containers
+    await this.volumes.init();
     await this.containers.init();
+    await this.volumeMounts.init();
   }
 }

@@ -91,7 +91,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   router.get('/containers/{id}/json', async (ctx) => {
     const rec = svc.resolve(ctx.params.id);
     const sizes = boolQuery(ctx.query, 'size') ? await svc.sizes(rec) : {};
-    sendJson(ctx, 200, inspectView(rec, svc.paths, sizes));
+    sendJson(ctx, 200, { ...inspectView(rec, svc.paths, sizes), ExecIDs: engine.exec.idsFor(rec.Id) });
   });
 
   router.get('/containers/{id}/top', async (ctx) => {
@@ -196,7 +196,10 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete('/containers/{id}', async (ctx) => {
+    // `rm -v`: the container's anonymous volumes go with it, named ones stay.
+    const anonymous = boolQuery(ctx.query, 'v') ? engine.volumeMounts.anonymousVolumes(svc.resolve(ctx.params.id)) : [];
     await svc.remove(ctx.params.id, { force: boolQuery(ctx.query, 'force') });
+    await engine.volumeMounts.removeVolumes(anonymous);
     sendNoContent(ctx);
   });
 }

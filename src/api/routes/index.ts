@@ -3,11 +3,19 @@ import type { Engine } from '../../engine/engine.js';
 import { registerSystemRoutes } from './system.js';
 import { registerImageRoutes } from './images.js';
 import { registerContainerRoutes } from './containers.js';
+import { registerVolumeRoutes } from './volumes.js';
+import { registerNetworkRoutes } from './networks.js';
+import { registerExecRoutes } from './exec.js';
+import { registerArchiveRoutes } from './archive.js';
 
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
   registerSystemRoutes(router, engine);
   registerImageRoutes(router, engine);
   registerContainerRoutes(router, engine);
+  registerVolumeRoutes(router, engine);
+  registerNetworkRoutes(router, engine);
+  registerExecRoutes(router, engine);
+  registerArchiveRoutes(router, engine);
   return router;
 }

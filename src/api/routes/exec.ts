@@ -1,0 +1,95 @@
+// /containers/{id}/exec and /exec/* endpoints: create, start (hijacked: raw with a tty, multiplexed
+// frames without), resize, inspect.
+import type { Duplex, Readable } from 'node:stream';
+import type { Router } from '../router.js';
+import type { Engine } from '../../engine/engine.js';
+import { hijack, intQuery, readJsonBody, sendJson, type RequestContext } from '../context.js';
+import { frame } from '../stream-frame.js';
+import type { ExecCreateRequest } from '../../engine/exec/types.js';
+import { execInspectView } from '../../engine/exec/types.js';
+import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from '../../engine/exec/detach-keys.js';
+import type { StartedExec } from '../../engine/exec/exec-service.js';
+
+interface ExecStartRequest { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }
+
+/** Copies the client's stdin to the process; with a tty, the detach keys end the session instead. */
+function pipeStdin(sock: Duplex, started: StartedExec, detachKeys: number[] | undefined, onDetach: () => void): void {
+  const stdin = started.process.stdin;
+  const filter = detachKeys ? new DetachKeyFilter(detachKeys) : undefined;
+  sock.on('data', (c: Buffer) => {
+    if (!filter) { stdin.write(c); return; }
+    const { forward, detach } = filter.push(c);
+    if (forward.length) stdin.write(forward);
+    if (detach) onDetach();
+  });
+  sock.on('end', () => stdin.end());
+}
+
+/** Output of the process onto the hijacked socket; runc's own "exec failed" line never reaches it. */
+function pipeOutput(sock: Duplex, source: Readable, stream: 1 | 2, tty: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    source.on('data', (c: Buffer) => {
+      if (stream === 2 && c.subarray(0, 12).toString() === 'exec failed:') return;
+      if (sock.writable) sock.write(tty ? c : frame(stream, c));
+    });
+    source.on('end', resolve);
+    source.on('close', resolve);
+    source.on('error', () => resolve());
+  });
+}
+
+async function startAttached(ctx: RequestContext, started: StartedExec): Promise<void> {
+  const cfg = started.session.config;
+  const tty = !!cfg.Tty;
+  const sock = hijack(ctx, tty);
+  sock.on('error', () => undefined);
+  let detached = false;
+  const detach = () => { detached = true; sock.end(); };
+  if (cfg.AttachStdin) pipeStdin(sock, started, tty ? parseDetachKeys(cfg.DetachKeys || DEFAULT_DETACH_KEYS) : undefined, detach);
+  else { started.process.stdin.end(); sock.resume(); }
+  const outputs = [pipeOutput(sock, started.process.stdout, 1, tty)];
+  if (started.process.stderr) outputs.push(pipeOutput(sock, started.process.stderr, 2, tty));
+  const exit = await started.done;
+  await Promise.all(outputs);
+  if (detached) return;
+  if (exit.startError && sock.writable) {
+    const msg = Buffer.from(`OCI runtime exec failed: ${exit.startError}: unknown\r\n`);
+    sock.write(tty ? msg : frame(1, msg));
+  }
+  sock.end();
+}
+
+export function registerExecRoutes(router: Router, engine: Engine): void {
+  const execs = engine.exec;
+
+  router.post('/containers/{id}/exec', async (ctx) => {
+    const body = await readJsonBody<ExecCreateRequest>(ctx, {});
+    sendJson(ctx, 201, execs.create(ctx.params.id, body));
+  });
+
+  router.post('/exec/{id}/start', async (ctx) => {
+    const body = await readJsonBody<ExecStartRequest>(ctx, {});
+    const session = execs.get(ctx.params.id);
+    if (body.ConsoleSize && !session.config.ConsoleSize) session.config.ConsoleSize = body.ConsoleSize;
+    const started = await execs.start(ctx.params.id);
+    if (body.Detach) {
+      started.process.stdin.end();
+      started.process.stdout.resume();
+      started.process.stderr?.resume();
+      ctx.res.writeHead(200, { 'Content-Length': 0 });
+      ctx.res.end();
+      return;
+    }
+    await startAttached(ctx, started);
+  });
+
+  router.post('/exec/{id}/resize', async (ctx) => {
+    execs.resize(ctx.params.id, intQuery(ctx.query, 'h') ?? 0, intQuery(ctx.query, 'w') ?? 0);
+    ctx.res.writeHead(200, { 'Content-Length': 0 });
+    ctx.res.end();
+  });
+
+  router.get('/exec/{id}/json', async (ctx) => {
+    sendJson(ctx, 200, execInspectView(execs.get(ctx.params.id)));
+  });
+}
