@@ -22,6 +22,10 @@ const debs = [
   ['iproute2', '/sbin/ip'],
   // conmon's attach socket is SOCK_SEQPACKET, which Node cannot open: a small python3 helper feeds stdin.
   ['python3-minimal', '/usr/bin/python3'],
+  // Container networking: netavark sets up bridges, veths, firewall rules; aardvark-dns resolves names.
+  ['netavark', '/usr/lib/podman/netavark'],
+  ['aardvark-dns', '/usr/lib/podman/aardvark-dns'],
+  ['iptables', '/usr/sbin/iptables'],
   ...extra.map((name) => [name, null]),
 ];
 

@@ -24,6 +24,12 @@ export interface DaemonConfig {
   /** Seed `busybox:latest` from the host's busybox-static when no busybox image exists. */
   seedBusybox: boolean;
   configFile?: string;
+  /** Host bridge of the default `bridge` network (Berth's own, beside Docker's docker0). */
+  bridgeName: string;
+  /** Gateway address and prefix of the default bridge (daemon.json `bip`). */
+  bip: string;
+  /** Pools that user-defined networks take their subnets from (daemon.json `default-address-pools`). */
+  defaultAddressPools: Array<{ base: string; size: number }>;
 }
 
 export const DEFAULT_SOCKET = 'unix:///run/berth/berth.sock';
@@ -43,6 +49,9 @@ export function defaultConfig(): DaemonConfig {
     tlsVerify: false,
     insecureTcp: false,
     seedBusybox: true,
+    bridgeName: 'berth0',
+    bip: '172.30.0.1/16',
+    defaultAddressPools: [{ base: '172.29.0.0/16', size: 24 }],
   };
 }
 
@@ -65,6 +74,9 @@ Options:
       --tlskey string          Path to TLS key file
       --insecure-tcp           Allow plain TCP without TLS (anyone who reaches the port is root)
       --no-seed-busybox        Do not create busybox:latest from the host's busybox-static
+  -b, --bridge string          Host bridge of the default network (default "berth0")
+      --bip string             Gateway address/prefix of the default bridge (default "172.30.0.1/16")
+      --default-address-pool   Pool for user-defined networks, as base=CIDR,size=N (default base=172.29.0.0/16,size=24)
   -h, --help                   Print usage
 `;
 
@@ -86,6 +98,13 @@ function applyFile(cfg: DaemonConfig, path: string): void {
   if (typeof raw.tlscacert === 'string') cfg.tlsCaCert = raw.tlscacert;
   if (typeof raw.tlscert === 'string') cfg.tlsCert = raw.tlscert;
   if (typeof raw.tlskey === 'string') cfg.tlsKey = raw.tlskey;
+  if (typeof raw.bridge === 'string' && raw.bridge) cfg.bridgeName = raw.bridge;
+  if (typeof raw.bip === 'string' && raw.bip) cfg.bip = raw.bip;
+  if (Array.isArray(raw['default-address-pools'])) {
+    cfg.defaultAddressPools = (raw['default-address-pools'] as Array<{ base?: unknown; size?: unknown }>)
+      .filter((p) => typeof p?.base === 'string' && typeof p.size === 'number')
+      .map((p) => ({ base: String(p.base), size: Number(p.size) }));
+  }
   if (raw.runtimes && typeof raw.runtimes === 'object') {
     for (const [name, v] of Object.entries(raw.runtimes as Record<string, { path?: string; runtimeArgs?: string[] }>)) {
       if (v && typeof v.path === 'string') cfg.runtimes[name] = { path: v.path, runtimeArgs: v.runtimeArgs };
@@ -131,6 +150,14 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       case '--tlskey': set.tlsKey = take(); break;
       case '--insecure-tcp': set.insecureTcp = true; break;
       case '--no-seed-busybox': set.seedBusybox = false; break;
+      case '-b': case '--bridge': set.bridgeName = take(); break;
+      case '--bip': set.bip = take(); break;
+      case '--default-address-pool': {
+        const kv = Object.fromEntries(take().split(',').map((p) => p.split('=', 2)));
+        if (!kv.base || !Number(kv.size)) throw invalidArgument('invalid default address pool: want base=CIDR,size=N');
+        (set.defaultAddressPools ??= []).push({ base: kv.base, size: Number(kv.size) });
+        break;
+      }
       default: throw invalidArgument(`unknown flag: ${arg}\nSee 'berthd --help'.`);
     }
   }

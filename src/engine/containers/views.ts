@@ -1,5 +1,7 @@
 // Docker's API shapes of a container: ContainerSummary (GET /containers/json) and
 // ContainerInspectResponse (GET /containers/{id}/json), built from the stored record.
+import { containerNetworks, networkSettingsView } from '../../network/network-views.js';
+import { portsSummary } from '../../network/ports.js';
 import type { ContainerPaths } from './paths.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
 
@@ -49,6 +51,7 @@ function endpoint(): Record<string, unknown> {
 }
 
 export function networksOf(rec: ContainerRecord): Record<string, unknown> {
+  if (rec.NetworkSettings) return containerNetworks(rec);
   const mode = rec.HostConfig.NetworkMode ?? 'bridge';
   return { [mode]: endpoint() };
 }
@@ -70,7 +73,7 @@ export function summaryView(rec: ContainerRecord, imageName: string, sizes: Size
     ImageID: rec.Image,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: [],
+    Ports: portsSummary(rec.NetworkSettings?.Ports),
     ...sizes,
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
@@ -128,11 +131,6 @@ export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes: 
     ...sizes,
     Mounts: mountsOf(rec),
     Config: rec.Config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '',
-      Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
-      MacAddress: '', Networks: networksOf(rec),
-    },
+    NetworkSettings: networkSettingsView(rec),
   };
 }

@@ -1,0 +1,185 @@
+// A container's side of networking: at start a named namespace, one netavark endpoint per network
+// (addresses from Berth's IPAM, published ports on the first), /etc/hosts and resolv.conf; at exit or
+// removal all of it torn down. Endpoint options are kept under the exec root, so a restarted berthd
+// tears down exactly what was set up.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflict, errorMessage, invalidArgument } from '../errors.js';
+import type { ContainerRecord } from '../engine/containers/types.js';
+import type { EventBus } from '../engine/events.js';
+import { log } from '../util/log.js';
+import { writeNetworkEtcFiles } from './etc-files.js';
+import { sweepNetavarkChains } from './firewall-sweep.js';
+import { assignHostPorts, markInUse, type PortsInUse } from './host-ports.js';
+import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from './ipv4.js';
+import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from './netavark.js';
+import { createNetns, deleteNetns } from './netns.js';
+import type { NetworkStore } from './network-store.js';
+import { portRequests, portsView } from './ports.js';
+import type { EndpointSettings, NetworkRecord, PortMapping } from './types.js';
+
+export interface ContainerAccess {
+  all(): ContainerRecord[];
+  resolve(ref: string): ContainerRecord;
+  isRunning(rec: ContainerRecord): boolean;
+  save(rec: ContainerRecord): Promise<void>;
+  etcPaths(id: string): { hosts: string; resolvConf: string };
+}
+
+interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
+
+export class Endpoints {
+  constructor(
+    private readonly store: NetworkStore,
+    private readonly containers: () => ContainerAccess,
+    private readonly events: EventBus,
+    private readonly netavark: string | undefined,
+    private readonly stateDir: string,
+  ) {}
+
+  get configDir(): string { return join(this.stateDir, 'netavark'); }
+  private dir(containerId: string): string { return join(this.stateDir, 'endpoints', containerId); }
+
+  /** Addresses taken on a network: every active endpoint of every container. */
+  private usedIps(net: NetworkRecord): Set<number> {
+    const used = new Set<number>();
+    for (const rec of this.containers().all()) {
+      for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.IPAddress) used.add(parseIp(e.IPAddress));
+    }
+    return used;
+  }
+
+  private portsInUse(): PortsInUse {
+    const inUse: PortsInUse = new Map();
+    for (const rec of this.containers().all()) {
+      for (const [key, list] of Object.entries(rec.NetworkSettings?.Ports ?? {})) {
+        const [p, proto = 'tcp'] = key.split('/');
+        markInUse(inUse, (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(p), protocol: proto as PortMapping['protocol'], range: 1 })));
+      }
+    }
+    return inUse;
+  }
+
+  private pickIp(rec: ContainerRecord, net: NetworkRecord, ep: EndpointSettings): { ip: string; prefix: number; gateway: string } {
+    const pool = net.IPAM.Config[0];
+    if (!pool?.Subnet || !pool.Gateway) throw invalidArgument(`network ${net.Name} has no IPv4 subnet`);
+    const subnet = parseCidr(pool.Subnet);
+    const gateway = parseIp(pool.Gateway);
+    const used = this.usedIps(net);
+    const wanted = ep.IPAMConfig?.IPv4Address;
+    if (wanted) {
+      const ip = parseIp(wanted);
+      if (!contains(subnet, ip)) throw invalidArgument(`no configured subnet or ip-range contain the IP address ${wanted}`);
+      if (used.has(ip) || ip === gateway) throw conflict(`Address already in use`);
+      return { ip: wanted, prefix: subnet.prefix, gateway: pool.Gateway };
+    }
+    const range = pool.IPRange ? parseCidr(pool.IPRange) : undefined;
+    // Daemons sharing the default bridge (tests, side-by-side roots) start at different places.
+    const offset = net.Name === 'bridge' ? parseInt(rec.Id.slice(0, 8), 16) % Math.max(1, size(range ?? subnet) - 2) : 0;
+    let ip = allocateIp(subnet, gateway, used, range, offset);
+    if (ip === undefined) throw conflict(`no available IPv4 addresses on this network's address pools: ${net.Name} (${net.Id})`);
+    return { ip: formatIp(ip), prefix: subnet.prefix, gateway: pool.Gateway };
+  }
+
+  /** Sets up every network of a bridge-mode container in a new namespace; returns its path. */
+  async attach(rec: ContainerRecord): Promise<string | undefined> {
+    const ns = rec.NetworkSettings;
+    if (!ns || !this.netavark) {
+      if (!this.netavark) log.warn('netavark not found: container gets an unconnected network namespace', { id: rec.Id.slice(0, 12) });
+      return undefined;
+    }
+    const nsPath = await createNetns(rec.Id);
+    ns.SandboxKey = nsPath;
+    try {
+      let dns: string[] = [];
+      let first: EndpointSettings | undefined;
+      let i = 0;
+      for (const [key, ep] of Object.entries(ns.Networks)) {
+        const net = this.store.get(ep.NetworkID || key);
+        const servers = await this.setupEndpoint(rec, net, key, `eth${i}`, i === 0);
+        if (i === 0) { dns = servers; first = ep; }
+        i++;
+      }
+      const hc = rec.HostConfig;
+      const extraHosts = ((hc.ExtraHosts as string[] | null) ?? []).map((h) => h.replace(/:host-gateway$/, `:${first?.Gateway ?? ''}`));
+      await writeNetworkEtcFiles(this.containers().etcPaths(rec.Id), {
+        hostname: String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), ip: first?.IPAddress ?? '', extraHosts, networkDns: dns,
+        dns: { servers: hc.Dns as string[] | null, search: hc.DnsSearch as string[] | null, options: hc.DnsOptions as string[] | null },
+      });
+    } catch (err) {
+      await this.release(rec);
+      throw err;
+    }
+    return nsPath;
+  }
+
+  /** One network on the container's namespace (also used by connect on a running container). */
+  async setupEndpoint(rec: ContainerRecord, net: NetworkRecord, key: string, ifname: string, withPorts: boolean): Promise<string[]> {
+    const ns = rec.NetworkSettings!;
+    const ep = ns.Networks[key];
+    const addr = this.pickIp(rec, net, ep);
+    ep.IPAddress = addr.ip; // reserved at once: a concurrent start sees it
+    const ports = withPorts ? await assignHostPorts(portRequests(rec.HostConfig.PortBindings as never, !!rec.HostConfig.PublishAllPorts, rec.Config.ExposedPorts as never), this.portsInUse()) : [];
+    if (withPorts) ns.Ports = portsView(ports, rec.Config.ExposedPorts as Record<string, unknown>);
+    const names = net.Name === 'bridge' ? [] : [...new Set([rec.Name.slice(1), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)])];
+    const options = netavarkOptions(net, { containerId: rec.Id, containerName: rec.Name.slice(1), interfaceName: ifname, ip: addr.ip, mac: ns.StaticMacs?.[key], names, ports });
+    const saved: SavedEndpoint = { nsPath: ns.SandboxKey, networkId: net.Id, key, options };
+    await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
+    const file = join(this.dir(rec.Id), `${net.Id}.json`);
+    await writeFile(file, JSON.stringify(saved), { mode: 0o600 }); // before setup: a crash half-way is still torn down
+    try {
+      const res = await netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options);
+      Object.assign(ep, {
+        NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
+        MacAddress: res.mac, DNSNames: names.length ? names : null,
+      });
+      this.events.publish('network', 'connect', net.Id, { container: rec.Id, name: net.Name, type: net.Driver });
+      return res.dnsServers;
+    } catch (err) {
+      ep.IPAddress = '';
+      if (withPorts) ns.Ports = {};
+      await netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options).catch(() => undefined);
+      await rm(file, { force: true });
+      throw err;
+    }
+  }
+
+  /** Tears one network off a running container (disconnect). */
+  async teardownEndpoint(rec: ContainerRecord, net: NetworkRecord): Promise<void> {
+    const file = join(this.dir(rec.Id), `${net.Id}.json`);
+    if (!existsSync(file)) return;
+    await this.teardownFile(rec.Id, file);
+    await sweepNetavarkChains();
+  }
+
+  private async teardownFile(containerId: string, file: string): Promise<void> {
+    let saved: SavedEndpoint;
+    try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return; }
+    if (this.netavark && existsSync(saved.nsPath)) {
+      await netavarkTeardown(this.netavark, this.configDir, saved.nsPath, saved.options)
+        .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
+    }
+    await rm(file, { force: true });
+    const net = this.store.find(saved.networkId);
+    this.events.publish('network', 'disconnect', saved.networkId, { container: containerId, name: net?.Name ?? saved.key, type: net?.Driver ?? 'bridge' });
+  }
+
+  /** Everything of the last run released: endpoints, namespace, addresses, published ports. */
+  async release(rec: ContainerRecord): Promise<void> {
+    const dir = this.dir(rec.Id);
+    let files: string[] = [];
+    try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
+    for (const f of files) await this.teardownFile(rec.Id, join(dir, f));
+    await rm(dir, { recursive: true, force: true });
+    await deleteNetns(rec.Id);
+    const ns = rec.NetworkSettings;
+    if (ns) {
+      for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', DNSNames: null });
+      ns.Ports = {};
+      ns.SandboxKey = '';
+    }
+    if (files.length) await sweepNetavarkChains();
+  }
+}

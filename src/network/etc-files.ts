@@ -1,0 +1,25 @@
+// /etc/hosts and /etc/resolv.conf of a container on a bridge network, rewritten at each start: its own
+// address in hosts, and the network's DNS server (aardvark-dns on the gateway) on user-defined networks.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { containerResolvConf, hostsFile } from '../engine/containers/etc-files.js';
+
+export interface DnsOptions { servers?: string[] | null; search?: string[] | null; options?: string[] | null }
+
+/** resolv.conf: --dns/--dns-search/--dns-option win; else the network's DNS server or the host's. */
+export function resolvConfText(hostText: string, networkDns: string[], user: DnsOptions): string {
+  const base = containerResolvConf(hostText, false).split('\n').filter(Boolean);
+  const servers = user.servers?.length ? user.servers : networkDns.length ? networkDns : base.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+  const search = user.search?.length ? [`search ${user.search.join(' ')}`] : base.filter((l) => /^\s*(search|domain)\s/.test(l));
+  const options = user.options?.length ? [`options ${user.options.join(' ')}`] : base.filter((l) => /^\s*options\s/.test(l));
+  return [...servers.map((s) => `nameserver ${s}`), ...search, ...options].join('\n') + '\n';
+}
+
+export async function writeNetworkEtcFiles(paths: { hosts: string; resolvConf: string }, opts: { hostname: string; ip: string; extraHosts?: string[] | null; networkDns: string[]; dns: DnsOptions }): Promise<void> {
+  let hostResolv = '';
+  try { hostResolv = readFileSync('/etc/resolv.conf', 'utf8'); } catch { /* none on this host */ }
+  await Promise.all([
+    writeFile(paths.hosts, hostsFile(opts.hostname, opts.ip || undefined, opts.extraHosts ?? []), { mode: 0o644 }),
+    writeFile(paths.resolvConf, resolvConfText(hostResolv, opts.networkDns, opts.dns), { mode: 0o644 }),
+  ]);
+}

@@ -1,0 +1,91 @@
+// Drives netavark (Podman's network tool, Debian's netavark package): builds its options JSON from a
+// network record and an endpoint, and runs `setup` / `teardown` on a container's namespace.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { internal } from '../errors.js';
+import type { NetworkRecord, PortMapping } from './types.js';
+
+export const NETAVARK_CANDIDATES = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark', '/usr/local/lib/podman/netavark'];
+
+export function findNetavark(): string | undefined {
+  return NETAVARK_CANDIDATES.find((p) => existsSync(p));
+}
+
+/** netavark's name for a network; unique per network, so two daemons never share firewall chains. */
+export function netavarkName(net: NetworkRecord): string {
+  return `berth-${net.Id.slice(0, 12)}`;
+}
+
+export interface EndpointRequest {
+  containerId: string;
+  containerName: string;
+  interfaceName: string;
+  ip: string;
+  mac?: string;
+  /** DNS names: container name, aliases, short ID. */
+  names: string[];
+  ports: PortMapping[];
+}
+
+export interface NetavarkOptions {
+  container_id: string;
+  container_name: string;
+  networks: Record<string, { interface_name: string; static_ips: string[]; aliases: string[]; static_mac?: string }>;
+  network_info: Record<string, Record<string, unknown>>;
+  port_mappings: PortMapping[] | null;
+}
+
+export function netavarkOptions(net: NetworkRecord, ep: EndpointRequest): NetavarkOptions {
+  const name = netavarkName(net);
+  const pool = net.IPAM.Config[0];
+  const options: Record<string, string> = {};
+  const mtu = net.Options['com.docker.network.driver.mtu'];
+  if (mtu) options.mtu = mtu;
+  return {
+    container_id: ep.containerId,
+    container_name: ep.containerName,
+    networks: { [name]: { interface_name: ep.interfaceName, static_ips: [ep.ip], aliases: ep.names, ...(ep.mac ? { static_mac: ep.mac } : {}) } },
+    network_info: {
+      [name]: {
+        name, id: net.Id, driver: 'bridge', network_interface: net.BridgeName,
+        // Docker's default bridge has no name resolution; user-defined networks do.
+        dns_enabled: net.Name !== 'bridge', internal: net.Internal, ipv6_enabled: false, options,
+        ipam_options: { driver: 'host-local' },
+        subnets: [{ subnet: pool.Subnet, gateway: pool.Gateway }],
+      },
+    },
+    port_mappings: ep.ports.length ? ep.ports : null,
+  };
+}
+
+export interface SetupResult { mac: string; dnsServers: string[] }
+
+function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['--config', configDir, verb, nsPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) { resolve(out); return; }
+      // netavark prints {"error": "..."} on failure; syslog noise otherwise.
+      const msg = /"error"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(err + out)?.[1] ?? err.replace(/failed to connect to syslog[^\n]*/g, '').trim();
+      reject(internal(`netavark ${verb} failed: ${msg || `exit ${code}`}`));
+    });
+    child.stdin.end(JSON.stringify(opts));
+  });
+}
+
+export async function netavarkSetup(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<SetupResult> {
+  const out = await runNetavark(bin, configDir, 'setup', nsPath, opts);
+  const parsed = JSON.parse(out) as Record<string, { interfaces?: Record<string, { mac_address?: string }>; dns_server_ips?: string[] }>;
+  const status = Object.values(parsed)[0] ?? {};
+  const iface = Object.values(status.interfaces ?? {})[0] ?? {};
+  return { mac: iface.mac_address ?? '', dnsServers: status.dns_server_ips ?? [] };
+}
+
+export async function netavarkTeardown(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<void> {
+  await runNetavark(bin, configDir, 'teardown', nsPath, opts);
+}

@@ -1,0 +1,29 @@
+// Named network namespaces (`ip netns`), one per running container: /var/run/netns/berth-<id12>.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const NETNS_DIR = '/var/run/netns';
+
+export function netnsName(containerId: string): string {
+  return `berth-${containerId.slice(0, 12)}`;
+}
+
+export function netnsPath(containerId: string): string {
+  return `${NETNS_DIR}/${netnsName(containerId)}`;
+}
+
+/** Creates the container's namespace (lo up); an existing one from a crashed run is replaced. */
+export async function createNetns(containerId: string): Promise<string> {
+  const name = netnsName(containerId);
+  if (existsSync(netnsPath(containerId))) await deleteNetns(containerId);
+  await run('ip', ['netns', 'add', name]);
+  await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  return netnsPath(containerId);
+}
+
+export async function deleteNetns(containerId: string): Promise<void> {
+  if (!existsSync(netnsPath(containerId))) return;
+  await run('ip', ['netns', 'delete', netnsName(containerId)]).catch(() => undefined);
+}

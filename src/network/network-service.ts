@@ -1,0 +1,237 @@
+// Networks: the predefined bridge/host/none, user-defined bridge networks (create, list, inspect,
+// remove, prune, connect, disconnect) and the hooks the container service calls at create, start and
+// the end of a run. Host-side plumbing is netavark's (see endpoints.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DaemonConfig } from '../daemon/config.js';
+import { conflict, forbidden, invalidArgument, notFound } from '../errors.js';
+import type { ContainerRecord, HostConfig } from '../engine/containers/types.js';
+import type { EventBus } from '../engine/events.js';
+import { newId } from '../util/ids.js';
+import { Endpoints, type ContainerAccess } from './endpoints.js';
+import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.js';
+import { findNetavark } from './netavark.js';
+import { blankNetwork, NetworkStore } from './network-store.js';
+import { blankEndpoint } from './network-views.js';
+import { PREDEFINED, type ContainerNetworkSettings, type EndpointSettings, type NetworkRecord } from './types.js';
+
+export interface NetworkCreateRequest {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }> | null; Options?: Record<string, string> | null };
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class NetworkService {
+  readonly store: NetworkStore;
+  readonly endpoints: Endpoints;
+
+  constructor(private readonly config: DaemonConfig, private readonly events: EventBus, private readonly containers: () => ContainerAccess) {
+    this.store = new NetworkStore(join(config.dataRoot, 'network', 'networks'));
+    this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'));
+  }
+
+  /** Loads networks and makes sure the predefined ones exist (the default bridge as configured). */
+  init(): void {
+    this.store.load();
+    mkdirSync(this.endpoints.configDir, { recursive: true, mode: 0o700 });
+    for (const name of PREDEFINED) {
+      const existing = this.store.byName(name);
+      const net = existing ?? blankNetwork(name, newId(), name === 'none' ? 'null' : name);
+      if (name === 'bridge') this.configureDefaultBridge(net);
+      if (!existing || name === 'bridge') this.store.save(net);
+    }
+  }
+
+  private configureDefaultBridge(net: NetworkRecord): void {
+    const bip = parseCidr(this.config.bip);
+    const gateway = this.config.bip.split('/')[0];
+    net.IPAM = { Driver: 'default', Options: null, Config: [{ Subnet: formatCidr(bip), Gateway: gateway }] };
+    net.BridgeName = this.config.bridgeName;
+    net.Options = {
+      'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true',
+      'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+      'com.docker.network.bridge.name': this.config.bridgeName, 'com.docker.network.driver.mtu': '1500',
+    };
+  }
+
+  get(ref: string): NetworkRecord { return this.store.get(ref); }
+
+  /** Subnets in use: Berth's networks and the host's routes. */
+  private takenSubnets(): Cidr[] {
+    const taken = this.store.all().flatMap((n) => n.IPAM.Config.map((c) => parseCidr(c.Subnet)));
+    try {
+      const routes = JSON.parse(execFileSync('ip', ['-j', '-4', 'route'], { encoding: 'utf8' })) as Array<{ dst?: string }>;
+      for (const r of routes) if (r.dst && r.dst !== 'default') taken.push(parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`));
+    } catch { /* no ip -j: Berth's own networks still count */ }
+    return taken;
+  }
+
+  async create(body: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+    const name = body.Name ?? '';
+    if (!name) throw invalidArgument('network name must not be empty');
+    if (!NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name}"`);
+    if (this.store.byName(name)) throw conflict(`network with name ${name} already exists`);
+    const driver = body.Driver || 'bridge';
+    if (driver !== 'bridge') throw notFound(`plugin "${driver}" not found`);
+    if (body.EnableIPv6) throw invalidArgument('IPv6 networks are not supported by Berth yet');
+    const pools = body.IPAM?.Config ?? [];
+    if (pools.length > 1) throw invalidArgument('Berth supports one IPv4 subnet per network');
+    const taken = this.store.all().flatMap((n) => n.IPAM.Config.map((c) => parseCidr(c.Subnet)));
+    let subnet: Cidr;
+    const want = pools[0] ?? {};
+    if (want.Subnet) {
+      subnet = parseCidr(want.Subnet);
+      if (subnet.prefix > 30) throw invalidArgument(`subnet ${want.Subnet} is too small`);
+      if (taken.some((t) => overlaps(t, subnet))) throw forbidden('invalid pool request: Pool overlaps with other one on this address space');
+    } else {
+      if (want.IPRange || want.Gateway) throw invalidArgument('ip-range and gateway need a subnet');
+      const picked = allocateSubnet(this.config.defaultAddressPools, this.takenSubnets());
+      if (!picked) throw forbidden('all predefined address pools have been fully subnetted');
+      subnet = picked;
+    }
+    const gateway = want.Gateway ?? formatIp(subnet.base + 1);
+    if (!contains(subnet, parseIp(gateway))) throw invalidArgument(`gateway ${gateway} is not in subnet ${formatCidr(subnet)}`);
+    if (want.IPRange) {
+      const r = parseCidr(want.IPRange);
+      if (!contains(subnet, r.base) || r.prefix < subnet.prefix) throw invalidArgument(`ip-range ${want.IPRange} is not in subnet ${formatCidr(subnet)}`);
+    }
+    const id = newId();
+    const net = blankNetwork(name, id, 'bridge');
+    net.Internal = !!body.Internal;
+    net.Attachable = !!body.Attachable;
+    net.Options = { ...(body.Options ?? {}) };
+    net.Labels = { ...(body.Labels ?? {}) };
+    net.BridgeName = net.Options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
+    if (net.BridgeName.length > 15) throw invalidArgument(`bridge name ${net.BridgeName} is longer than 15 characters`);
+    net.IPAM = {
+      Driver: body.IPAM?.Driver || 'default', Options: body.IPAM?.Options ?? {},
+      Config: [{ Subnet: formatCidr(subnet), Gateway: gateway, ...(want.IPRange ? { IPRange: want.IPRange } : {}), ...(want.AuxiliaryAddresses ? { AuxiliaryAddresses: want.AuxiliaryAddresses } : {}) }],
+    };
+    this.store.save(net);
+    this.events.publish('network', 'create', id, { name, type: 'bridge' });
+    return { Id: id, Warning: '' };
+  }
+
+  private usersOf(net: NetworkRecord): ContainerRecord[] {
+    return this.containers().all().filter((r) => Object.values(r.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === net.Id) || r.HostConfig.NetworkMode === net.Name);
+  }
+
+  async remove(ref: string): Promise<void> {
+    const net = this.get(ref);
+    if ((PREDEFINED as readonly string[]).includes(net.Name)) throw forbidden(`${net.Name} is a pre-defined network and cannot be removed`);
+    const active = this.usersOf(net).filter((r) => this.containers().isRunning(r));
+    if (active.length) {
+      const r = active[0];
+      throw conflict(`error while removing network: network ${net.Name} has active endpoints (name:"${r.Name.slice(1)}" id:"${r.Id.slice(0, 12)}")`);
+    }
+    this.store.remove(net);
+    this.events.publish('network', 'destroy', net.Id, { name: net.Name, type: net.Driver });
+  }
+
+  async prune(keep: (net: NetworkRecord) => boolean): Promise<{ NetworksDeleted: string[] }> {
+    const deleted: string[] = [];
+    for (const net of this.store.all()) {
+      if ((PREDEFINED as readonly string[]).includes(net.Name) || !keep(net) || this.usersOf(net).length) continue;
+      this.store.remove(net);
+      this.events.publish('network', 'destroy', net.Id, { name: net.Name, type: net.Driver });
+      deleted.push(net.Name);
+    }
+    this.events.publish('network', 'prune', '', {});
+    return { NetworksDeleted: deleted };
+  }
+
+  // ---- container hooks ----
+
+  /** Checks the network mode at create and records the endpoints the container will have. */
+  createSettings(hc: HostConfig, networking: { EndpointsConfig?: Record<string, EndpointConfig | null> } | undefined, macAddress?: string): ContainerNetworkSettings {
+    const mode = hc.NetworkMode ?? 'bridge';
+    const endpoints = networking?.EndpointsConfig ?? {};
+    const settings: ContainerNetworkSettings = { Networks: {}, Ports: {}, SandboxKey: '' };
+    if (mode.startsWith('container:')) {
+      this.containers().resolve(mode.slice('container:'.length));
+      if (Object.keys(hc.PortBindings ?? {}).length) throw invalidArgument('conflicting options: port publishing and the container type network mode');
+      return settings;
+    }
+    const net = this.store.find(mode);
+    if (!net) throw notFound(`network ${mode} not found`);
+    const cfg = endpoints[mode] ?? endpoints[net.Name] ?? endpoints[net.Id] ?? {};
+    if (net.Driver !== 'bridge') {
+      if (Object.keys(hc.PortBindings ?? {}).length && net.Name === 'host') { /* Docker ignores -p with host networking (warning) */ }
+      settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id });
+      return settings;
+    }
+    const isDefault = net.Name === 'bridge';
+    if (isDefault && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    if (isDefault && cfg.IPAMConfig?.IPv4Address) throw invalidArgument('user specified IP address is supported on user defined networks only');
+    settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig ?? null });
+    const mac = cfg.MacAddress || macAddress;
+    if (mac) settings.StaticMacs = { [net.Name]: mac };
+    return settings;
+  }
+
+  /** The namespace the container's process joins: a prepared one, another container's, or none (host/new). */
+  async attach(rec: ContainerRecord): Promise<string | undefined> {
+    const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+    if (mode === 'host' || mode === 'none') return undefined;
+    if (mode.startsWith('container:')) {
+      const other = this.containers().resolve(mode.slice('container:'.length));
+      if (!this.containers().isRunning(other)) throw conflict(`cannot join network of a non running container: ${other.Id}`);
+      return other.NetworkSettings?.SandboxKey || `/proc/${other.State.Pid}/ns/net`;
+    }
+    rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
+    return this.endpoints.attach(rec);
+  }
+
+  async release(rec: ContainerRecord): Promise<void> {
+    await this.endpoints.release(rec);
+  }
+
+  async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
+    const net = this.get(ref);
+    const rec = this.containers().resolve(containerRef);
+    const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+    if (net.Driver !== 'bridge') throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
+    const ns = rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
+    if (Object.values(ns.Networks).some((e) => e.NetworkID === net.Id)) throw forbidden(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
+    if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address ? cfg.IPAMConfig : null });
+    if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
+    if (this.containers().isRunning(rec) && ns.SandboxKey) {
+      try {
+        await this.endpoints.setupEndpoint(rec, net, net.Name, `eth${Object.keys(ns.Networks).length - 1}`, false);
+      } catch (err) {
+        delete ns.Networks[net.Name];
+        throw err;
+      }
+    }
+    await this.containers().save(rec);
+  }
+
+  async disconnect(ref: string, containerRef: string): Promise<void> {
+    const net = this.get(ref);
+    const rec = this.containers().resolve(containerRef);
+    const ns = rec.NetworkSettings;
+    const key = Object.entries(ns?.Networks ?? {}).find(([, e]) => e.NetworkID === net.Id)?.[0];
+    if (!ns || !key) throw forbidden(`container ${rec.Id} is not connected to network ${net.Name}`);
+    if (net.Driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+    if (this.containers().isRunning(rec)) await this.endpoints.teardownEndpoint(rec, net);
+    delete ns.Networks[key];
+    await this.containers().save(rec);
+  }
+
+  /** The endpoint a container has on a network (for tests and views). */
+  endpointOf(rec: ContainerRecord, net: NetworkRecord): EndpointSettings | undefined {
+    return Object.values(rec.NetworkSettings?.Networks ?? {}).find((e) => e.NetworkID === net.Id);
+  }
+}
