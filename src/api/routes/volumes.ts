@@ -1,0 +1,33 @@
+// /volumes: Docker's local volumes (list, create, inspect, remove, prune).
+import type { Router } from '../router.js';
+import type { Engine } from '../../engine/engine.js';
+import { boolQuery, filtersQuery, readJsonBody, sendJson, sendNoContent } from '../context.js';
+import type { VolumeCreateRequest } from '../../engine/volumes/types.js';
+import { invalidArgument } from '../../errors.js';
+
+export function registerVolumeRoutes(router: Router, engine: Engine): void {
+  const svc = engine.volumes;
+
+  router.get('/volumes', (ctx) => {
+    sendJson(ctx, 200, { Volumes: svc.list(filtersQuery(ctx.query)), Warnings: [] });
+  });
+
+  router.post('/volumes/create', async (ctx) => {
+    const body = await readJsonBody<VolumeCreateRequest>(ctx, {});
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidArgument('invalid volume create request');
+    sendJson(ctx, 201, await svc.create(body));
+  });
+
+  router.post('/volumes/prune', async (ctx) => {
+    sendJson(ctx, 200, await svc.prune(filtersQuery(ctx.query)));
+  });
+
+  router.get('/volumes/{name}', (ctx) => {
+    sendJson(ctx, 200, svc.inspect(ctx.params.name));
+  });
+
+  router.delete('/volumes/{name}', async (ctx) => {
+    await svc.remove(ctx.params.name, { force: boolQuery(ctx.query, 'force') });
+    sendNoContent(ctx);
+  });
+}
