@@ -33,6 +33,11 @@ const info: Loader = () => import('./verbs/system.js').then((m) => m.infoVerb);
 const df: Loader = () => import('./verbs/system.js').then((m) => m.dfVerb);
 const containerPrune: Loader = () => import('./verbs/prune.js').then((m) => m.containerPruneVerb);
 const imagePrune: Loader = () => import('./verbs/prune.js').then((m) => m.imagePruneVerb);
+const volumeCreate: Loader = () => import('./verbs/volume.js').then((m) => m.volumeCreateVerb);
+const volumeLs: Loader = () => import('./verbs/volume.js').then((m) => m.volumeLsVerb);
+const volumeInspect: Loader = () => import('./verbs/volume.js').then((m) => m.volumeInspectVerb);
+const volumeRm: Loader = () => import('./verbs/volume.js').then((m) => m.volumeRmVerb);
+const volumePrune: Loader = () => import('./verbs/volume.js').then((m) => m.volumePruneVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
@@ -49,6 +54,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     inspect: imageInspect, prune: imagePrune,
   },
   system: { df, info, events },
+  volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
 };
 
 /** One-line summaries for `berth --help` and group help, without loading any verb module. */
@@ -84,4 +90,5 @@ export const summaries: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   system: 'Manage Berth',
+  volume: 'Manage volumes',
 };

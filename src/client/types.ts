@@ -69,6 +69,8 @@ export interface HostConfigBody {
   CapDrop?: string[];
   Binds?: string[];
   Tmpfs?: Record<string, string>;
+  Mounts?: unknown[];
+  VolumesFrom?: string[];
   RestartPolicy?: { Name: string; MaximumRetryCount?: number };
   Memory?: number;
   NanoCpus?: number;
@@ -101,6 +103,7 @@ export interface ContainerCreateBody {
   WorkingDir?: string;
   StopSignal?: string;
   StopTimeout?: number;
+  Volumes?: Record<string, object>;
   HostConfig: HostConfigBody;
   NetworkingConfig?: unknown;
 }

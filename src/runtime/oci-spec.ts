@@ -108,11 +108,17 @@ export function buildSpec(input: SpecInput): OciSpec {
     const o = input.overlay;
     mounts.push({ destination: '/', type: 'overlay', source: 'overlay', options: [`lowerdir=${o.lower.join(':')}`, `upperdir=${o.upper}`, `workdir=${o.work}`] });
   }
-  mounts.push(...standardMounts(input.shmSize || 64 * 1024 * 1024, !!input.privileged));
-  mounts.push(etcBind(input.etcFiles.resolvConf, '/etc/resolv.conf'));
-  mounts.push(etcBind(input.etcFiles.hostname, '/etc/hostname'));
-  mounts.push(etcBind(input.etcFiles.hosts, '/etc/hosts'));
-  for (const b of input.binds ?? []) mounts.push(b);
+  // User mounts replace defaults at the same destination; parents are mounted before children (a
+  // volume on /etc must not hide /etc/hosts), as Docker sorts them.
+  const userDest = new Set((input.binds ?? []).map((b) => b.destination));
+  mounts.push(...standardMounts(input.shmSize || 64 * 1024 * 1024, !!input.privileged).filter((m) => !userDest.has(m.destination)));
+  const etc = [
+    etcBind(input.etcFiles.resolvConf, '/etc/resolv.conf'),
+    etcBind(input.etcFiles.hostname, '/etc/hostname'),
+    etcBind(input.etcFiles.hosts, '/etc/hosts'),
+  ].filter((m) => !userDest.has(m.destination));
+  const depth = (p: string) => p.split('/').filter(Boolean).length;
+  mounts.push(...[...etc, ...(input.binds ?? [])].sort((a, b) => depth(a.destination) - depth(b.destination)));
 
   const r = input.resources ?? {};
   const resources: Record<string, unknown> = { devices: input.privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES };

@@ -177,7 +177,7 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
       body.Images = du.Images;
     }
     if (want('container')) body.Containers = await engine.containers.diskUsage();
-    if (want('volume')) body.Volumes = [];
+    if (want('volume')) body.Volumes = await engine.volumes.diskUsage();
     if (want('build-cache')) body.BuildCache = [];
     sendJson(ctx, 200, body);
   });

@@ -6,6 +6,7 @@ import { UsageError } from '../flags.js';
 import { ExitError } from '../command.js';
 import type { ContainerCreateBody } from '../../client/types.js';
 import { parseMemory } from '../format/units.js';
+import { parseMountFlags, splitVolumeFlags } from './volume-mount-flag.js';
 
 export const containerFlags: FlagSpec[] = [
   { long: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
@@ -24,6 +25,7 @@ export const containerFlags: FlagSpec[] = [
   { long: 'label', short: 'l', kind: 'list', help: 'Set meta data on a container' },
   { long: 'label-file', kind: 'list', help: 'Read in a line delimited file of labels' },
   { long: 'memory', short: 'm', kind: 'string', valueName: 'bytes', help: 'Memory limit' },
+  { long: 'mount', kind: 'list', valueName: 'mount', help: 'Attach a filesystem mount to the container' },
   { long: 'name', kind: 'string', help: 'Assign a name to the container' },
   { long: 'network', kind: 'string', valueName: 'network', help: 'Connect a container to a network (none, host)' },
   { long: 'net', kind: 'string', help: 'Connect a container to a network', hidden: true },
@@ -44,6 +46,7 @@ export const containerFlags: FlagSpec[] = [
   { long: 'ulimit', kind: 'list', valueName: 'ulimit', help: 'Ulimit options' },
   { long: 'user', short: 'u', kind: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { long: 'volume', short: 'v', kind: 'list', help: 'Bind mount a volume' },
+  { long: 'volumes-from', kind: 'list', help: 'Mount volumes from the specified container(s)' },
   { long: 'workdir', short: 'w', kind: 'string', help: 'Working directory inside the container' },
 ];
 
@@ -121,6 +124,8 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
   const pull = (flags.string('pull') ?? 'missing') as ContainerOptions['pull'];
   if (!['missing', 'always', 'never'].includes(pull)) throw new UsageError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
   const tty = flags.bool('tty');
+  const volumeFlags = splitVolumeFlags(flags.list('volume'));
+  const mounts = parseMountFlags(flags.list('mount'));
 
   const body: ContainerCreateBody = {
     Hostname: flags.string('hostname') ?? '',
@@ -138,6 +143,7 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
     Labels: labels,
     WorkingDir: flags.string('workdir') ?? '',
     Entrypoint: entrypointValue(flags.string('entrypoint')),
+    ...(Object.keys(volumeFlags.volumes).length ? { Volumes: volumeFlags.volumes } : {}),
     ...(flags.has('stop-signal') ? { StopSignal: flags.string('stop-signal') } : {}),
     ...(flags.has('stop-timeout') ? { StopTimeout: flags.int('stop-timeout') } : {}),
     HostConfig: {
@@ -148,7 +154,9 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
       ReadonlyRootfs: flags.bool('read-only'),
       CapAdd: flags.list('cap-add'),
       CapDrop: flags.list('cap-drop'),
-      Binds: flags.list('volume'),
+      Binds: volumeFlags.binds,
+      ...(mounts.length ? { Mounts: mounts } : {}),
+      ...(flags.has('volumes-from') ? { VolumesFrom: flags.list('volumes-from') } : {}),
       Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
       RestartPolicy: parseRestart(flags.string('restart') ?? 'no'),
       ...(memory ? { Memory: parseMemory(memory) } : {}),

@@ -3,7 +3,7 @@ import type { CliContext, VerbSpec } from '../command.js';
 import { humanSize } from '../format/units.js';
 import { parseFilterFlags } from './filters.js';
 
-async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
+export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
   ctx.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
   const answer = await new Promise<string>((resolve) => {
     let buf = '';

@@ -17,6 +17,7 @@ import { unmountRootfs } from '../../storage/rootfs.js';
 import { newId } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../events.js';
+import type { NetworkService } from '../../network/network-service.js';
 import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
 import { containerSizes, dirSize } from './disk-usage.js';
 import { cgroupPids } from './top.js';
@@ -25,12 +26,17 @@ import { summaryView } from './views.js';
 import { bindMounts, failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
+import type { ContainerMountHooks } from './mounts.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
 
 export interface ContainerServiceOptions {
   config: DaemonConfig;
   events: EventBus;
   images: ImageProvider;
+  /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
+  mounts?: ContainerMountHooks;
+  /** Networking (src/network): endpoints recorded at create, set up before start, released after a run. */
+  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release'>;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -125,8 +131,9 @@ export class ContainerService {
     const config = mergeConfig(userConfig, image.config.config);
     const { path, args } = commandOf(config);
     effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
-    bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
+    if (!this.opts.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
     const hostConfig = normalizeHostConfig(hcIn, runtime);
+    const networkSettings = this.opts.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
     const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
     const id = newId();
     const finalName = this.store.reserveName(id, name);
@@ -136,10 +143,13 @@ export class ContainerService {
       config.Domainname ??= '';
       config.Image = imageRef;
       const layerDirs = await this.opts.images.layerDirs(image);
+      const mountPoints = await this.opts.mounts?.create({ id, config, hostConfig, layerDirs });
       const rec: ContainerRecord = {
         Id: id, Name: finalName, Created: new Date().toISOString(), Path: path, Args: args, Config: config,
         HostConfig: hostConfig, Image: image.id, LayerDirs: layerDirs, RestartCount: 0, Runtime: runtime,
+        ...(mountPoints ? { MountPoints: mountPoints } : {}),
         State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
+        ...(networkSettings ? { NetworkSettings: networkSettings } : {}),
       };
       await mkdir(this.paths.dir(id), { recursive: true, mode: 0o710 });
       await writeEtcFiles(
@@ -173,9 +183,12 @@ export class ContainerService {
     await rm(this.paths.exitFile(rec.Id), { force: true });
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error'));
+      const mounts = await this.opts.mounts?.start(rec);
+      const netnsPath = await this.opts.network?.attach(rec);
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error', mounts, netnsPath));
     } catch (err) {
       this.exits.off(rec.Id);
+      await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
       rec.State = { ...rec.State, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
       await this.store.save(rec);
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
@@ -201,6 +214,7 @@ export class ContainerService {
     await Promise.all([
       runtimeDeleteFast(rt, rec.Id).catch((err) => log.warn('runtime delete failed', { id: rec.Id, err: errorMessage(err) })),
       unmountRootfs(this.paths.merged(rec.Id)).catch((err) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(err) })),
+      this.opts.network?.release(rec).catch((err) => log.warn('network release failed', { id: rec.Id, err: errorMessage(err) })),
     ]);
   }
 

@@ -67,6 +67,7 @@ export function normalizeHostConfig(hc: HostConfig | undefined, runtime: string)
   h.CapAdd ??= null;
   h.CapDrop ??= null;
   h.Binds ??= null;
+  h.VolumesFrom ??= null;
   h.ReadonlyRootfs = !!h.ReadonlyRootfs;
   return h;
 }

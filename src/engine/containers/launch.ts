@@ -46,7 +46,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -76,10 +76,11 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
       capabilities: effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop }),
       privileged: hc.Privileged,
       networkMode: hc.NetworkMode ?? 'bridge',
+      netnsPath,
       rlimits,
       shmSize: hc.ShmSize,
       etcFiles: { hosts: paths.hosts(id), hostname: paths.hostname(id), resolvConf: paths.resolvConf(id) },
-      binds: bindMounts(hc.Binds),
+      binds: mounts ?? bindMounts(hc.Binds),
       cgroupsPath: `/berth/${id}`,
       resources: {
         memory: num(hc.Memory), memorySwap: num(hc.MemorySwap), cpuShares: num(hc.CpuShares),

@@ -1,6 +1,7 @@
 // Shapes of a container: what the Engine API sends on create (Docker's ContainerConfig + HostConfig),
 // and the record Berth keeps per container on disk (<dataRoot>/containers/<id>/container.json).
 import type { ImageRunConfig } from '../../images/types.js';
+import type { MountPointRecord } from './mounts.js';
 import type { ContainerNetworkSettings } from '../../network/types.js';
 
 /** Docker's ContainerConfig as sent in POST /containers/create (the fields Berth acts on, others kept). */
@@ -77,6 +78,8 @@ export interface ContainerRecord {
   HasBeenStartedBefore?: boolean;
   /** Networks the container is connected to, its addresses and published ports (src/network). */
   NetworkSettings?: ContainerNetworkSettings;
+  /** Mounts planned at create (binds, volumes, tmpfs), see mounts.ts; absent on records from before volumes. */
+  MountPoints?: MountPointRecord[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -4,6 +4,7 @@ import { containerNetworks, networkSettingsView } from '../../network/network-vi
 import { portsSummary } from '../../network/ports.js';
 import type { ContainerPaths } from './paths.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
+import { mountView } from './mounts.js';
 
 /** Docker's units.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -57,6 +58,7 @@ export function networksOf(rec: ContainerRecord): Record<string, unknown> {
 }
 
 export function mountsOf(rec: ContainerRecord): Array<Record<string, unknown>> {
+  if (rec.MountPoints) return rec.MountPoints.filter((m) => !m.Hidden).map(mountView);
   return (rec.HostConfig.Binds ?? []).map((b) => {
     const [src, dst, opts = ''] = b.split(':');
     return { Type: 'bind', Source: src, Destination: dst, Mode: opts, RW: !opts.split(',').includes('ro'), Propagation: 'rprivate' };
