@@ -38,7 +38,8 @@ export interface NetavarkOptions {
 export function netavarkOptions(net: NetworkRecord, ep: EndpointRequest): NetavarkOptions {
   const name = netavarkName(net);
   const pool = net.IPAM.Config[0];
-  const options: Record<string, string> = {};
+  // Docker isolates bridge networks from each other; netavark does it when asked.
+  const options: Record<string, string> = { isolate: 'true' };
   const mtu = net.Options['com.docker.network.driver.mtu'];
   if (mtu) options.mtu = mtu;
   return {
