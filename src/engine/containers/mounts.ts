@@ -48,6 +48,12 @@ export interface ApiMount {
   TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
 }
 
+/** Go's path.Clean: normalized, without a trailing slash. */
+export function cleanPath(p: string): string {
+  const n = posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
 const RW_MODES = new Set(['rw', 'ro']);
 const LABEL_MODES = new Set(['z', 'Z']);
 const PROPAGATION_MODES = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
@@ -81,7 +87,7 @@ function mountConfigError(type: string, msg: string): MountConfigError {
 
 function checkTarget(type: string, target: string | undefined): void {
   if (!target) throw mountConfigError(type, 'field Target must not be empty');
-  if (posix.normalize(target) === '/' || target === '/') throw mountConfigError(type, "invalid specification: destination can't be '/'");
+  if (cleanPath(target) === '/' || target === '/') throw mountConfigError(type, "invalid specification: destination can't be '/'");
   if (!target.startsWith('/')) throw mountConfigError(type, `invalid mount path: '${target}' mount path must be absolute`);
 }
 
@@ -110,9 +116,9 @@ export function parseBind(raw: string): MountPointRecord {
     if (err instanceof MountConfigError) throw invalidArgument(`${spec}: ${err.message}`);
     throw err;
   }
-  const destination = posix.normalize(target);
+  const destination = cleanPath(target);
   if (type === 'bind') {
-    return { Type: 'bind', Source: posix.normalize(source), Destination: destination, Mode: mode, RW: readWrite(mode), Propagation: propagationOf(mode) ?? DEFAULT_PROPAGATION, CreateSource: true };
+    return { Type: 'bind', Source: cleanPath(source), Destination: destination, Mode: mode, RW: readWrite(mode), Propagation: propagationOf(mode) ?? DEFAULT_PROPAGATION, CreateSource: true };
   }
   return {
     Type: 'volume', Name: source, Named: source !== '', Source: '', Destination: destination, Driver: 'local',
@@ -139,7 +145,7 @@ export function parseApiMount(m: ApiMount, exists: (path: string) => boolean): M
 
 function parseApiMountUnchecked(m: ApiMount, type: string, exists: (path: string) => boolean): MountPointRecord {
   checkTarget(type, m.Target);
-  const destination = posix.normalize(m.Target!);
+  const destination = cleanPath(m.Target!);
   const ro = !!m.ReadOnly;
   switch (type) {
     case 'bind': {
@@ -152,7 +158,7 @@ function parseApiMountUnchecked(m: ApiMount, type: string, exists: (path: string
       const createSource = !!m.BindOptions?.CreateMountpoint;
       if (!createSource && !exists(m.Source)) throw mountConfigError(type, `bind source path does not exist: ${m.Source}`);
       return {
-        Type: 'bind', Source: posix.normalize(m.Source), Destination: destination, Mode: '', RW: !ro, Propagation: propagation,
+        Type: 'bind', Source: cleanPath(m.Source), Destination: destination, Mode: '', RW: !ro, Propagation: propagation,
         CreateSource: createSource, NonRecursive: !!m.BindOptions?.NonRecursive,
       };
     }
@@ -201,7 +207,7 @@ export function tmpfsData(opts: ApiMount['TmpfsOptions'], readOnly: boolean): st
 /** HostConfig.Tmpfs entry (`--tmpfs /run:size=64m`). */
 export function parseTmpfs(destination: string, data: string): MountPointRecord {
   try { checkTarget('tmpfs', destination); } catch (err) { throw invalidArgument((err as Error).message); }
-  return { Type: 'tmpfs', Source: '', Destination: posix.normalize(destination), Mode: '', RW: !modeWords(data).includes('ro'), Propagation: '', Data: data, Hidden: true };
+  return { Type: 'tmpfs', Source: '', Destination: cleanPath(destination), Mode: '', RW: !modeWords(data).includes('ro'), Propagation: '', Data: data, Hidden: true };
 }
 
 /** `--volumes-from container[:ro|:rw]`. */
@@ -240,7 +246,7 @@ export function planMounts(req: MountRequest, exists: (path: string) => boolean)
   const byDest = new Map<string, MountPointRecord>();
   for (const m of req.inherited ?? []) byDest.set(m.Destination, m);
   const explicit = new Set<string>();
-  const tmpfsDests = new Set(Object.keys(req.tmpfs ?? {}).map((d) => posix.normalize(d)));
+  const tmpfsDests = new Set(Object.keys(req.tmpfs ?? {}).map((d) => cleanPath(d)));
   const add = (m: MountPointRecord) => {
     if (explicit.has(m.Destination) || tmpfsDests.has(m.Destination)) throw invalidArgument(`Duplicate mount point: ${m.Destination}`);
     explicit.add(m.Destination);
@@ -257,7 +263,7 @@ export function planMounts(req: MountRequest, exists: (path: string) => boolean)
   }
   for (const spec of Object.keys(req.volumes ?? {})) {
     try { checkTarget('volume', spec); } catch (err) { throw invalidArgument((err as Error).message); }
-    const dest = posix.normalize(spec);
+    const dest = cleanPath(spec);
     if (byDest.has(dest)) continue;
     byDest.set(dest, { Type: 'volume', Name: '', Named: false, Source: '', Destination: dest, Driver: 'local', Mode: '', RW: true, Propagation: '', CopyData: true });
   }
