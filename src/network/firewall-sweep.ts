@@ -33,9 +33,10 @@ export async function sweepNetavarkChains(): Promise<void> {
   }
   let filter: string[];
   try { filter = await rules('filter'); } catch { return; }
-  if (filter.some((l) => l.startsWith('-A NETAVARK_FORWARD '))) return;
-  for (const l of filter.filter((l) => /^-A FORWARD .*-j NETAVARK_FORWARD/.test(l))) await ipt('filter', ['-D', ...splitRule(l.slice(3))]);
-  if (filter.includes('-N NETAVARK_FORWARD')) await ipt('filter', ['-X', 'NETAVARK_FORWARD']);
+  const shared = ['NETAVARK_FORWARD', 'NETAVARK_ISOLATION_1', 'NETAVARK_ISOLATION_2'];
+  if (filter.some((l) => shared.some((c) => l.startsWith(`-A ${c} `)))) return;
+  for (const l of filter.filter((l) => /^-A FORWARD .*-j NETAVARK_(FORWARD|ISOLATION_1)/.test(l))) await ipt('filter', ['-D', ...splitRule(l.slice(3))]);
+  for (const c of shared) if (filter.includes(`-N ${c}`)) await ipt('filter', ['-X', c]);
 }
 
 /** iptables -S output back into arguments (double-quoted comments kept whole). */
