@@ -57,7 +57,7 @@ test('Docker status texts and durations', () => {
   assert.equal(humanDuration(3 * 3600_000), '3 hours');
   const rec = { State: { Status: 'exited', ExitCode: 3, FinishedAt: new Date(Date.now() - 2000).toISOString() }, Path: 'sh', Args: ['-c', 'exit 3'] } as unknown as ContainerRecord;
   assert.equal(statusText(rec), 'Exited (3) 2 seconds ago');
-  assert.equal(commandText(rec), 'sh -c "exit 3"');
+  assert.equal(commandText(rec), "sh -c 'exit 3'");
   assert.equal(statusText({ State: { Status: 'created' } } as unknown as ContainerRecord), 'Created');
 });
 

@@ -39,8 +39,10 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
 }
 
 /** Docker quotes arguments with spaces in the summary's Command. */
+/** Docker's list `Command`: path, then args, an arg with a space wrapped in single quotes (as dockerd does). */
 export function commandText(rec: ContainerRecord): string {
-  return [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ');
+  const args = rec.Args.map((a) => (a.includes(' ') ? `'${a}'` : a));
+  return args.length ? `${rec.Path} ${args.join(' ')}` : rec.Path;
 }
 
 function endpoint(): Record<string, unknown> {
