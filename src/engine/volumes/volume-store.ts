@@ -7,6 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonSync, writeJsonAtomic } from '../../util/atomic-file.js';
+import { isMounted, unmountRootfs } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../errors.js';
 import type { VolumeRecord } from './types.js';
@@ -31,8 +32,11 @@ export class VolumeStore {
     await mkdir(this.root, { recursive: true, mode: 0o701 });
     for (const entry of readdirSync(this.root)) {
       if (entry.startsWith('.')) {
-        // Left by a removal or copy-up interrupted by a crash.
-        await rm(join(this.root, entry), { recursive: true, force: true }).catch(() => undefined);
+        // Left by a removal or copy-up interrupted by a crash (a copy-up may have left its overlay mounted).
+        const leftover = join(this.root, entry);
+        await unmountRootfs(leftover).catch(() => undefined);
+        if (await isMounted(leftover)) continue;
+        await rm(leftover, { recursive: true, force: true }).catch(() => undefined);
         continue;
       }
       const dir = this.dir(entry);
