@@ -19,7 +19,10 @@ export function registerVolumeRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/volumes/prune', async (ctx) => {
-    sendJson(ctx, 200, await svc.prune(filtersQuery(ctx.query)));
+    const filters = filtersQuery(ctx.query);
+    // Before API 1.42, prune removed every unused volume, named or not.
+    if (Number(ctx.apiVersion.split('.')[1] ?? 99) < 42 && !filters.all) filters.all = ['true'];
+    sendJson(ctx, 200, await svc.prune(filters));
   });
 
   router.get('/volumes/{name}', (ctx) => {
