@@ -30,7 +30,14 @@ export interface ContainerAccess {
 
 interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
 
+/** Addresses and host ports of a run being torn down: still taken until netavark is done. */
+interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string }>; ports: PortMapping[] }
+
 export class Endpoints {
+  private readonly releasing = new Map<string, Releasing>();
+  /** netavark runs one at a time: concurrent runs race on the shared firewall chains. */
+  private netavarkQueue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly store: NetworkStore,
     private readonly containers: () => ContainerAccess,
@@ -39,12 +46,19 @@ export class Endpoints {
     private readonly stateDir: string,
   ) {}
 
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.netavarkQueue.catch(() => undefined).then(fn);
+    this.netavarkQueue = next;
+    return next;
+  }
+
   get configDir(): string { return join(this.stateDir, 'netavark'); }
   private dir(containerId: string): string { return join(this.stateDir, 'endpoints', containerId); }
 
   /** Addresses taken on a network: every active endpoint of every container. */
   private usedIps(net: NetworkRecord): Set<number> {
     const used = new Set<number>();
+    for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id) used.add(parseIp(e.ip));
     for (const rec of this.containers().all()) {
       for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.IPAddress) used.add(parseIp(e.IPAddress));
     }
@@ -53,6 +67,7 @@ export class Endpoints {
 
   private portsInUse(): PortsInUse {
     const inUse: PortsInUse = new Map();
+    for (const r of this.releasing.values()) markInUse(inUse, r.ports);
     for (const rec of this.containers().all()) {
       for (const [key, list] of Object.entries(rec.NetworkSettings?.Ports ?? {})) {
         const [p, proto = 'tcp'] = key.split('/');
@@ -90,6 +105,7 @@ export class Endpoints {
       if (!this.netavark) log.warn('netavark not found: container gets an unconnected network namespace', { id: rec.Id.slice(0, 12) });
       return undefined;
     }
+    await this.releasing.get(rec.Id)?.done; // the previous run's teardown first
     const nsPath = await createNetns(rec.Id);
     ns.SandboxKey = nsPath;
     try {
@@ -130,7 +146,7 @@ export class Endpoints {
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
     await writeFile(file, JSON.stringify(saved), { mode: 0o600 }); // before setup: a crash half-way is still torn down
     try {
-      const res = await netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options);
+      const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options));
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
         MacAddress: res.mac, DNSNames: names.length ? names : null,
@@ -140,7 +156,7 @@ export class Endpoints {
     } catch (err) {
       ep.IPAddress = '';
       if (withPorts) ns.Ports = {};
-      await netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options).catch(() => undefined);
+      await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
       await rm(file, { force: true });
       throw err;
     }
@@ -151,14 +167,15 @@ export class Endpoints {
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
     if (!existsSync(file)) return;
     await this.teardownFile(rec.Id, file);
-    await sweepNetavarkChains();
+    await this.serial(sweepNetavarkChains);
   }
 
   private async teardownFile(containerId: string, file: string): Promise<void> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return; }
     if (this.netavark && existsSync(saved.nsPath)) {
-      await netavarkTeardown(this.netavark, this.configDir, saved.nsPath, saved.options)
+      const bin = this.netavark;
+      await this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
     }
     await rm(file, { force: true });
@@ -166,20 +183,52 @@ export class Endpoints {
     this.events.publish('network', 'disconnect', saved.networkId, { container: containerId, name: net?.Name ?? saved.key, type: net?.Driver ?? 'bridge' });
   }
 
-  /** Everything of the last run released: endpoints, namespace, addresses, published ports. */
+  /**
+   * Everything of the last run released: endpoints, namespace, addresses, published ports. The record
+   * is cleared at once; netavark's teardown (a bridge removal can take a quarter second) goes on in the
+   * background, its addresses and ports still counted as taken, and a new start of the same container
+   * waits for it.
+   */
   async release(rec: ContainerRecord): Promise<void> {
-    const dir = this.dir(rec.Id);
-    let files: string[] = [];
-    try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
-    for (const f of files) await this.teardownFile(rec.Id, join(dir, f));
-    await rm(dir, { recursive: true, force: true });
-    await deleteNetns(rec.Id);
+    if (this.releasing.has(rec.Id)) return; // already being torn down (exit, then --rm's removal)
     const ns = rec.NetworkSettings;
+    const entry: Releasing = {
+      done: Promise.resolve(),
+      ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress })),
+      ports: Object.entries(ns?.Ports ?? {}).flatMap(([key, list]) => (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(key.split('/')[0]), protocol: (key.split('/')[1] ?? 'tcp') as PortMapping['protocol'], range: 1 }))),
+    };
+    entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
+    this.releasing.set(rec.Id, entry);
     if (ns) {
       for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
     }
-    if (files.length) await sweepNetavarkChains();
+  }
+
+  private async teardownAll(containerId: string): Promise<void> {
+    const dir = this.dir(containerId);
+    let files: string[] = [];
+    try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
+    try {
+      for (const f of files) await this.teardownFile(containerId, join(dir, f));
+      await rm(dir, { recursive: true, force: true });
+      await deleteNetns(containerId);
+      if (files.length) await this.serial(sweepNetavarkChains);
+    } catch (err) {
+      log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
+    }
+  }
+
+  /** Waits for background teardowns (daemon shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.releasing.values()].map((r) => r.done));
+  }
+
+  /** After a restart: tears down endpoints whose container is gone or no longer running. */
+  async sweepOrphans(isLive: (containerId: string) => boolean): Promise<void> {
+    let ids: string[] = [];
+    try { ids = await readdir(join(this.stateDir, 'endpoints')); } catch { return; }
+    for (const id of ids.filter((i) => !isLive(i))) await this.teardownAll(id);
   }
 }

@@ -14,12 +14,10 @@ export function netnsPath(containerId: string): string {
   return `${NETNS_DIR}/${netnsName(containerId)}`;
 }
 
-/** Creates the container's namespace (lo up); an existing one from a crashed run is replaced. */
+/** Creates the container's namespace (netavark brings lo up); one left by a crashed run is replaced. */
 export async function createNetns(containerId: string): Promise<string> {
-  const name = netnsName(containerId);
   if (existsSync(netnsPath(containerId))) await deleteNetns(containerId);
-  await run('ip', ['netns', 'add', name]);
-  await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  await run('ip', ['netns', 'add', netnsName(containerId)]);
   return netnsPath(containerId);
 }
 

@@ -196,6 +196,12 @@ export class NetworkService {
     await this.endpoints.release(rec);
   }
 
+  /** After the containers are recovered: endpoints left by containers that are gone or stopped go. */
+  async recover(): Promise<void> {
+    const c = this.containers();
+    await this.endpoints.sweepOrphans((id) => c.all().some((r) => r.Id === id && c.isRunning(r)));
+  }
+
   async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
     const net = this.get(ref);
     const rec = this.containers().resolve(containerRef);

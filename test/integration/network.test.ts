@@ -16,6 +16,9 @@ const BIP = '10.215.0.1/24';
 const POOL = 'base=10.216.0.0/16,size=24';
 const NETS = ['n5front', 'n5other'];
 let d: TestDaemon;
+const knownNetIds: string[] = [];
+/** Containers run with --rm along the way, whose namespaces must be gone too. */
+const knownContainerIds: string[] = [];
 let www: string;
 
 before(async () => {
@@ -185,15 +188,37 @@ test('--network none has only loopback; --network host shares the host\'s interf
   assert.match(ok(['inspect', '-f', '{{.HostConfig.NetworkMode}}', ok(['create', '--network', 'none', 'busybox']).trim()]), /none/);
 });
 
+test('create/start/remove cycles release addresses, ports and namespaces', () => {
+  ok(['network', 'create', '--subnet', '10.217.6.0/29', 'n5tiny']); // 5 usable addresses
+  knownNetIds.push(ok(['network', 'inspect', '-f', '{{.Id}}', 'n5tiny']).trim());
+  for (let i = 0; i < 12; i++) {
+    const id = ok(['run', '-d', '--network', 'n5tiny', '-p', '127.0.0.1::80', 'busybox', 'sleep', '30']).trim();
+    knownContainerIds.push(id);
+    assert.match(ok(['inspect', '-f', '{{.NetworkSettings.Networks.n5tiny.IPAddress}}', id]), /^10\.217\.6\.[2-6]$/m);
+    ok(['rm', '-f', id]);
+  }
+  ok(['network', 'rm', 'n5tiny']);
+});
+
 test('removing everything leaves no bridge, veth, netns or iptables rule behind', async () => {
   const ids = ok(['ps', '-aq', '--no-trunc']).trim().split('\n').filter(Boolean);
   for (const id of ids) ok(['rm', '-f', id]);
+  for (const n of NETS) knownNetIds.push(ok(['network', 'inspect', '-f', '{{.Id}}', n]).trim());
   for (const n of NETS) ok(['network', 'rm', n]);
   assert.equal(ok(['network', 'ls', '--format', '{{.Name}}']).trim().split('\n').sort().join(' '), 'bridge host none');
-  const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
-  assert.doesNotMatch(links, new RegExp(`${BRIDGE}|br-`));
-  const netns = existsSync('/var/run/netns') ? readdirSync('/var/run/netns') : [];
-  for (const id of ids) assert.ok(!netns.includes(`berth-${id.slice(0, 12)}`), `netns of ${id} left behind`);
-  const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout;
-  assert.doesNotMatch(rules, /10\.215\.0\.|10\.216\.|10\.217\.5\./);
+  // netavark's teardown finishes in the background after rm: poll (bounded) until it is done.
+  const leftovers = () => {
+    const out: string[] = [];
+    const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
+    if (new RegExp(`${BRIDGE}[:@]`).test(links)) out.push(`bridge ${BRIDGE}`);
+    for (const id of knownNetIds) if (links.includes(`br-${id.slice(0, 12)}`)) out.push(`bridge br-${id.slice(0, 12)}`);
+    const netns = existsSync('/var/run/netns') ? readdirSync('/var/run/netns') : [];
+    for (const id of [...ids, ...knownContainerIds]) if (netns.includes(`berth-${id.slice(0, 12)}`)) out.push(`netns of ${id}`);
+    const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout;
+    for (const l of rules.split('\n')) if (/10\.215\.0\.|10\.216\.|10\.217\.[56]\.|bt5-/.test(l)) out.push(`rule ${l}`);
+    return out;
+  };
+  let left = leftovers();
+  for (let i = 0; i < 50 && left.length; i++) { await new Promise((r) => setTimeout(r, 200)); left = leftovers(); }
+  assert.deepEqual(left, []);
 });
