@@ -59,6 +59,7 @@ export class Engine {
     this.networks.init(); // before containers: recovery releases the networks of exited containers
     await this.volumes.init();
     await this.containers.init();
+    await this.networks.recover();
     await this.volumeMounts.init();
   }
 }
