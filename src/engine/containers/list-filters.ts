@@ -36,5 +36,7 @@ export function compileListFilters(f: Filters, ctx: FilterContext): (rec: Contai
     && any(f.ancestor, () => ancestors.some(({ a, id }) => rec.Image === id || rec.Config.Image === a || (id !== undefined && rec.Image === id)))
     && before.every((b) => !b || Date.parse(rec.Created) < Date.parse(b.Created))
     && since.every((s) => !s || Date.parse(rec.Created) > Date.parse(s.Created))
-    && any(f.network, (v) => rec.HostConfig.NetworkMode === v);
+    && any(f.network, (v) => rec.HostConfig.NetworkMode === v)
+    // `volume`: a volume name (or bind source) or a mount destination, as Docker matches it.
+    && any(f.volume, (v) => (rec.MountPoints ?? []).some((m) => (m.Name || m.Source) === v || m.Destination === v));
 }
