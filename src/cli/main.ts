@@ -33,7 +33,7 @@ function formatGlobal(): string {
 }
 
 function groupUsage(group: string): string {
-  const subs = Object.keys(groups[group]).sort().map((s) => `  ${s.padEnd(10)} ${summaries[s] ?? ''}`).join('\n');
+  const subs = Object.keys(groups[group]).sort().map((s) => `  ${s.padEnd(10)} ${summaries[`${group} ${s}`] ?? summaries[s] ?? ''}`).join('\n');
   return `\nUsage:  ${PROG} ${group} COMMAND\n\n${summaries[group]}\n\nCommands:\n${subs}\n\nRun '${PROG} ${group} COMMAND --help' for more information on a command.\n`;
 }
 

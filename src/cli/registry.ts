@@ -91,4 +91,11 @@ export const summaries: Record<string, string> = {
   image: 'Manage images',
   system: 'Manage Berth',
   volume: 'Manage volumes',
+  'volume create': 'Create a volume',
+  'volume inspect': 'Display detailed information on one or more volumes',
+  'volume ls': 'List volumes',
+  'volume list': 'List volumes',
+  'volume prune': 'Remove unused local volumes',
+  'volume rm': 'Remove one or more volumes',
+  'volume remove': 'Remove one or more volumes',
 };
