@@ -38,16 +38,26 @@ const volumeLs: Loader = () => import('./verbs/volume.js').then((m) => m.volumeL
 const volumeInspect: Loader = () => import('./verbs/volume.js').then((m) => m.volumeInspectVerb);
 const volumeRm: Loader = () => import('./verbs/volume.js').then((m) => m.volumeRmVerb);
 const volumePrune: Loader = () => import('./verbs/volume.js').then((m) => m.volumePruneVerb);
+const networkCreate: Loader = () => import('./verbs/network.js').then((m) => m.networkCreateVerb);
+const networkLs: Loader = () => import('./verbs/network.js').then((m) => m.networkLsVerb);
+const networkInspect: Loader = () => import('./verbs/network.js').then((m) => m.networkInspectVerb);
+const networkRm: Loader = () => import('./verbs/network.js').then((m) => m.networkRmVerb);
+const networkConnect: Loader = () => import('./verbs/network.js').then((m) => m.networkConnectVerb);
+const networkDisconnect: Loader = () => import('./verbs/network.js').then((m) => m.networkDisconnectVerb);
+const networkPrune: Loader = () => import('./verbs/network.js').then((m) => m.networkPruneVerb);
+const port: Loader = () => import('./verbs/network-port.js').then((m) => m.portVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
+  port,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
   container: {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
+    port,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
@@ -55,6 +65,10 @@ export const groups: Record<string, Record<string, Loader>> = {
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
+  network: {
+    create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm,
+    connect: networkConnect, disconnect: networkDisconnect, prune: networkPrune,
+  },
 };
 
 /** One-line summaries for `berth --help` and group help, without loading any verb module. */
@@ -98,4 +112,15 @@ export const summaries: Record<string, string> = {
   'volume prune': 'Remove unused local volumes',
   'volume rm': 'Remove one or more volumes',
   'volume remove': 'Remove one or more volumes',
+  network: 'Manage networks',
+  port: 'List port mappings or a specific mapping for the container',
+  'network create': 'Create a network',
+  'network connect': 'Connect a container to a network',
+  'network disconnect': 'Disconnect a container from a network',
+  'network inspect': 'Display detailed information on one or more networks',
+  'network ls': 'List networks',
+  'network list': 'List networks',
+  'network prune': 'Remove all unused networks',
+  'network rm': 'Remove one or more networks',
+  'network remove': 'Remove one or more networks',
 };

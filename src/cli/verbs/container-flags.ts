@@ -7,6 +7,7 @@ import { ExitError } from '../command.js';
 import type { ContainerCreateBody } from '../../client/types.js';
 import { parseMemory } from '../format/units.js';
 import { parseMountFlags, splitVolumeFlags } from './volume-mount-flag.js';
+import { applyNetworkFlags, networkFlags } from './network-flags.js';
 
 export const containerFlags: FlagSpec[] = [
   { long: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
@@ -48,6 +49,7 @@ export const containerFlags: FlagSpec[] = [
   { long: 'volume', short: 'v', kind: 'list', help: 'Bind mount a volume' },
   { long: 'volumes-from', kind: 'list', help: 'Mount volumes from the specified container(s)' },
   { long: 'workdir', short: 'w', kind: 'string', help: 'Working directory inside the container' },
+  ...networkFlags,
 ];
 
 export interface ContainerOptions {
@@ -174,5 +176,6 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
   if (flags.bool('rm') && body.HostConfig.RestartPolicy && !['no', ''].includes(body.HostConfig.RestartPolicy.Name)) {
     throw new ExitError(`${prog}: conflicting options: cannot specify both --restart and --rm\n\nRun '${prog} ${verb} --help' for more information`, 125);
   }
+  applyNetworkFlags(flags, body, network);
   return { name: flags.string('name'), platform: flags.string('platform'), pull, body, attach };
 }
