@@ -220,6 +220,8 @@ test('bad mounts get Docker\'s errors', () => {
   fails(['run', '--rm', '-v', '/a:/x', '-v', '/b:/x', 'busybox', 'true'], 'Duplicate mount point: /x');
   fails(['volume', 'create', '--opt', 'foo=bar', 'badopt'], 'create badopt: invalid option: "foo"');
   fails(['volume', 'create', 'x'], 'create x: volume name is too short');
+  fails(['run', '--rm', '--volume-driver', 'nosuchdriver', '-v', 'vd:/x', 'busybox', 'true'], 'error looking up volume plugin nosuchdriver: plugin "nosuchdriver" not found');
+  assert.ok(!volumeNames().includes('vd'));
   assert.equal(ok(['ps', '-aq']), '');
 });
 

@@ -100,3 +100,19 @@ test('inspect view of a mount: Docker\'s MountPoint fields', () => {
   });
   assert.deepEqual(mountView(parseBind('/h:/d')), { Type: 'bind', Source: '/h', Destination: '/d', Mode: '', RW: true, Propagation: 'rprivate' });
 });
+
+test('OCI spec: a volume on /etc is mounted before the generated /etc files; user mounts replace defaults', async () => {
+  const { buildSpec } = await import('../../src/runtime/oci-spec.js');
+  const spec = buildSpec({
+    rootfs: '/r', args: ['sh'], env: [], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [], home: '/root' },
+    hostname: 'h', tty: false, capabilities: [], networkMode: 'none', rlimits: [], cgroupsPath: '/berth/x',
+    etcFiles: { hosts: '/c/hosts', hostname: '/c/hostname', resolvConf: '/c/resolv.conf' },
+    binds: ociMounts(planMounts({ binds: ['v:/etc', '/myhosts:/etc/hosts'], tmpfs: { '/dev/shm': 'size=1m' } }, always).map((m) => ({ ...m, Source: m.Source || '/vol' }))),
+  });
+  const dests = spec.mounts.map((m) => m.destination);
+  assert.ok(dests.indexOf('/etc') < dests.indexOf('/etc/hostname'));
+  assert.equal(spec.mounts.filter((m) => m.destination === '/etc/hosts').length, 1);
+  assert.equal(spec.mounts.find((m) => m.destination === '/etc/hosts')!.source, '/myhosts');
+  assert.equal(spec.mounts.filter((m) => m.destination === '/dev/shm').length, 1);
+  assert.equal(spec.mounts.find((m) => m.destination === '/dev/shm')!.type, 'tmpfs');
+});

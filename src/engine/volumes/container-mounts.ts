@@ -4,7 +4,7 @@
 // at exit, `unmount`. Anonymous volumes go with `rm -v` and with --rm containers, named ones stay.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { errorMessage, notFound } from '../../errors.js';
+import { errorMessage, invalidArgument, isBerthError, notFound } from '../../errors.js';
 import type { OciMount } from '../../runtime/oci-spec.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../events.js';
@@ -78,10 +78,12 @@ export class ContainerMounts implements ContainerMountHooks {
     }, existsSync);
     const created: string[] = [];
     try {
-      await this.resolveVolumes(planned, created);
+      await this.resolveVolumes(planned, created, hc.VolumeDriver as string | undefined);
       await this.copyImageContent(input.id, planned, input.layerDirs);
     } catch (err) {
       for (const n of created) await this.opts.volumes.remove(n, { force: true }).catch(() => undefined);
+      // A 404 from create makes the docker CLI pull the image and retry: an unknown volume driver is a bad request here.
+      if (isBerthError(err, 'not-found')) throw invalidArgument(err.message);
       throw err;
     }
     if (hc.AutoRemove) this.autoRemoved.set(input.id, anonymousNames(planned));
@@ -89,11 +91,11 @@ export class ContainerMounts implements ContainerMountHooks {
   }
 
   /** Names anonymous volumes, creates missing ones (Docker creates a named volume on first use). */
-  private async resolveVolumes(planned: MountPointRecord[], created: string[]): Promise<void> {
+  private async resolveVolumes(planned: MountPointRecord[], created: string[], defaultDriver: string | undefined): Promise<void> {
     const { volumes } = this.opts;
     for (const m of planned) {
       if (m.Type !== 'volume' || m.Source) continue; // inherited mounts are resolved already
-      const vc = m.VolumeCreate ?? {};
+      const vc = { driver: defaultDriver || undefined, ...m.VolumeCreate };
       delete m.VolumeCreate;
       if (!m.Name) {
         const v = await volumes.create({ Driver: vc.driver, Labels: { ...(vc.labels ?? {}), [ANONYMOUS_LABEL]: '' }, DriverOpts: vc.options });
