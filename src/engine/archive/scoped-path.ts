@@ -42,7 +42,7 @@ export async function scopedParts(root: string, path: string, followLast: boolea
 
 export function joinRoot(root: string, parts: string[]): string {
   const base = root.endsWith('/') ? root.slice(0, -1) : root;
-  return parts.length ? `${base}/${parts.join('/')}` : (base || '/');
+  return parts.length ? `${base}/${parts.join('/')}` : (base ? `${base}/.` : '/');
 }
 
 /** The host path of `path` inside `root`; the last component is followed only when asked. */

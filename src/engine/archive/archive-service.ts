@@ -1,0 +1,103 @@
+// docker cp (stat, get, put), diff and export for a container, running or stopped. Every path the client
+// names is resolved inside the container's root (scoped-path.ts), so nothing outside it is read or written.
+import { lstat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { forbidden, invalidArgument, notFound } from '../../errors.js';
+import type { ContainerService } from '../containers/container-service.js';
+import type { ContainerRecord } from '../containers/types.js';
+import { resolveUserWith } from '../../runtime/user.js';
+import { readFileSync } from 'node:fs';
+import { withContainerRoot } from './container-root.js';
+import { containerChanges, type Change } from './changes.js';
+import { extractInto } from './extract.js';
+import { packTree } from './pack.js';
+import { goBase, goFileMode, type PathStat } from './path-stat.js';
+import { joinRoot, scopedParts, scopedPathSync } from './scoped-path.js';
+
+/** Docker keeps a trailing "/" or "/." of the request: it means "follow" and "the contents of". */
+function wantsFollow(path: string): boolean {
+  return path.endsWith('/') || path.endsWith('/.');
+}
+
+function absPath(path: string): string {
+  if (!path) throw invalidArgument('path cannot be empty');
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+export class ArchiveService {
+  constructor(private readonly containers: ContainerService) {}
+
+  private notFoundIn(rec: ContainerRecord, path: string) {
+    return notFound(`Could not find the file ${path} in container ${rec.Name.slice(1)}`);
+  }
+
+  private async statIn(root: string, rec: ContainerRecord, path: string): Promise<{ host: string; parts: string[]; stat: PathStat }> {
+    const abs = absPath(path);
+    const parts = await scopedParts(root, abs, wantsFollow(abs));
+    const host = joinRoot(root, parts);
+    const st = await lstat(host).catch(() => null);
+    if (!st) throw this.notFoundIn(rec, path);
+    let linkTarget = '';
+    if (st.isSymbolicLink()) linkTarget = '/' + (await scopedParts(root, abs, true)).join('/');
+    return { host, parts, stat: { name: goBase(abs), size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget } };
+  }
+
+  async stat(ref: string, path: string): Promise<PathStat> {
+    const rec = this.containers.resolve(ref);
+    return withContainerRoot(this.containers, rec, async (root) => (await this.statIn(root, rec, path)).stat);
+  }
+
+  /**
+   * The tar of a path, its stat, and `release` to call when the stream is done (a stopped container's
+   * root stays mounted until then).
+   */
+  async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
+    const rec = this.containers.resolve(ref);
+    return new Promise((resolve, reject) => {
+      void withContainerRoot(this.containers, rec, async (root) => {
+        const { host, parts, stat } = await this.statIn(root, rec, path);
+        // The kernel's own filesystems are mounted in a running container, not part of it (as in Docker).
+        const skip = new Set(['proc', 'sys'].map((d) => joinRoot(root, [d])));
+        const tar = packTree(host, { rebaseName: parts.length ? goBase(absPath(path)) : '.', skipDirs: skip });
+        resolve({ stat, tar });
+        await new Promise<void>((done) => { tar.on('end', done); tar.on('close', done); tar.on('error', () => done()); });
+      }).catch(reject);
+    });
+  }
+
+  async put(ref: string, path: string, body: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+    const rec = this.containers.resolve(ref);
+    if (rec.HostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
+    await withContainerRoot(this.containers, rec, async (root) => {
+      const abs = absPath(path);
+      const parts = await scopedParts(root, abs, true);
+      const st = await lstat(joinRoot(root, parts)).catch(() => null);
+      if (!st) throw this.notFoundIn(rec, path);
+      if (!st.isDirectory()) throw invalidArgument('extraction point is not a directory');
+      let chownTo: { uid: number; gid: number } | undefined;
+      if (opts.copyUIDGID && rec.Config.User) {
+        const read = (p: string) => { try { return readFileSync(scopedPathSync(root, p), 'utf8'); } catch { return undefined; } };
+        const u = resolveUserWith(read, rec.Config.User);
+        chownTo = { uid: u.uid, gid: u.gid };
+      }
+      await extractInto(root, '/' + parts.join('/'), body, { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, chownTo });
+    });
+  }
+
+  async changes(ref: string): Promise<Change[]> {
+    const rec = this.containers.resolve(ref);
+    return containerChanges(this.containers.paths.upper(rec.Id), rec.LayerDirs);
+  }
+
+  /** The whole filesystem (mount points as empty entries), streamed; the root is released at the end. */
+  async export(ref: string): Promise<Readable> {
+    const rec = this.containers.resolve(ref);
+    return new Promise((resolve, reject) => {
+      void withContainerRoot(this.containers, rec, async (root) => {
+        const tar = packTree(joinRoot(root, []), { rebaseName: '', oneFileSystem: true });
+        resolve(tar);
+        await new Promise<void>((done) => { tar.on('end', done); tar.on('close', done); tar.on('error', () => done()); });
+      }).catch(reject);
+    });
+  }
+}
