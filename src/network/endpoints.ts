@@ -167,6 +167,7 @@ export class Endpoints {
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
     if (!existsSync(file)) return;
     await this.teardownFile(rec.Id, file);
+    this.disconnected(rec.Id, net);
     await this.serial(sweepNetavarkChains);
   }
 
@@ -179,8 +180,10 @@ export class Endpoints {
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
     }
     await rm(file, { force: true });
-    const net = this.store.find(saved.networkId);
-    this.events.publish('network', 'disconnect', saved.networkId, { container: containerId, name: net?.Name ?? saved.key, type: net?.Driver ?? 'bridge' });
+  }
+
+  private disconnected(containerId: string, net: NetworkRecord): void {
+    this.events.publish('network', 'disconnect', net.Id, { container: containerId, name: net.Name, type: net.Driver });
   }
 
   /**
@@ -200,6 +203,11 @@ export class Endpoints {
     entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
     this.releasing.set(rec.Id, entry);
     if (ns) {
+      // Docker announces the disconnects when the container stops, before anything else can happen.
+      for (const ep of Object.values(ns.Networks)) {
+        const net = ep.EndpointID ? this.store.find(ep.NetworkID) : undefined;
+        if (net) this.disconnected(rec.Id, net);
+      }
       for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
@@ -229,6 +237,6 @@ export class Endpoints {
   async sweepOrphans(isLive: (containerId: string) => boolean): Promise<void> {
     let ids: string[] = [];
     try { ids = await readdir(join(this.stateDir, 'endpoints')); } catch { return; }
-    for (const id of ids.filter((i) => !isLive(i))) await this.teardownAll(id);
+    for (const id of ids.filter((i) => !isLive(i) && !this.releasing.has(i))) await this.teardownAll(id);
   }
 }
