@@ -5,13 +5,13 @@ import {
   boolQuery, checkFilterKeys, filtersQuery, hijack, intQuery, readJsonBody, sendJson, sendNoContent, startStream,
   type RequestContext,
 } from '../context.js';
-import { frame } from '../stream-frame.js';
 import { conflict, invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
-import { attachStdin, streamAttach, streamLogs, type EntrySink } from '../../engine/containers/container-streams.js';
-import { nanoToRfc3339, type LogEntry } from '../../engine/containers/log-file.js';
+import { attachStdin } from '../../engine/containers/container-streams.js';
+import { streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
+import { writableSink } from '../../engine/containers/log-reader.js';
 import { top } from '../../engine/containers/top.js';
 import type { WaitCondition } from '../../engine/containers/container-service.js';
 
@@ -29,16 +29,6 @@ export function parseTimeArg(v: string, now = Date.now()): bigint {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw invalidArgument(`invalid time value ${v}`);
   return BigInt(t) * 1_000_000n;
-}
-
-function entrySink(write: (b: Buffer) => void, onClose: (cb: () => void) => void, tty: boolean, timestamps: boolean): EntrySink {
-  return {
-    write(e: LogEntry) {
-      const payload = timestamps ? Buffer.concat([Buffer.from(nanoToRfc3339(e.timeNano) + ' '), e.payload]) : e.payload;
-      write(tty ? payload : frame(e.stream === 'stdout' ? 1 : 2, payload));
-    },
-    onClose,
-  };
 }
 
 function imageOf(rec: ContainerRecord): string {
@@ -113,12 +103,11 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const until = q.get('until');
     const tty = !!rec.Config.Tty;
     const res = startStream(ctx, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-    const sink = entrySink((b) => res.write(b), (cb) => res.on('close', cb), tty, boolQuery(q, 'timestamps'));
     await streamLogs(svc, rec, {
-      stdout, stderr, follow: boolQuery(q, 'follow'), tail,
+      stdout, stderr, follow: boolQuery(q, 'follow'), tail, timestamps: boolQuery(q, 'timestamps'),
       sinceNano: since && since !== '0' ? parseTimeArg(since) : undefined,
       untilNano: until && until !== '0' ? parseTimeArg(until) : undefined,
-    }, sink);
+    }, writableSink(res));
     res.end();
   });
 
@@ -187,9 +176,8 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const stopStdin = boolQuery(q, 'stdin') && rec.Config.OpenStdin ? attachStdin(svc, rec, sock) : (sock.on('data', () => undefined), () => undefined);
     sock.on('close', stopStdin);
     engine.events.publish('container', 'attach', rec.Id, svc.attributes(rec));
-    const sink = entrySink((b) => { if (sock.writable) sock.write(b); }, (cb) => sock.on('close', cb), tty, false);
     try {
-      await streamAttach(svc, rec, { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') }, sink);
+      await streamAttach(svc, rec, { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') }, writableSink(sock));
     } finally {
       sock.end();
     }

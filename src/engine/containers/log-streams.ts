@@ -1,0 +1,75 @@
+// `logs` and `attach` output: the container's k8s-file log decoded into the client's bytes, history
+// first (tail/since/until), then — while the container runs — new output until it exits, after which the
+// bytes conmon wrote last are flushed and the stream ends.
+import { stat } from 'node:fs/promises';
+import { LogDecoder } from './log-decoder.js';
+import { LogReader, tailOffset, type ByteSink } from './log-reader.js';
+import type { ContainerService } from './container-service.js';
+import type { ContainerRecord } from './types.js';
+
+export interface LogOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow: boolean;
+  /** Number of last lines; undefined (or negative) for all. */
+  tail?: number;
+  sinceNano?: bigint;
+  untilNano?: bigint;
+  timestamps: boolean;
+}
+
+export interface AttachOptions { stream: boolean; logs: boolean; stdout: boolean; stderr: boolean }
+
+/** Resolves when the container exits or is removed; subscribe before reading so no exit is missed. */
+function exitOf(svc: ContainerService, id: string): { exited: Promise<void>; cancel(): void } {
+  let done: () => void = () => undefined;
+  const exited = new Promise<void>((resolve) => { done = resolve; });
+  const onExit = () => { cancel(); done(); };
+  const cancel = () => { svc.lifecycle.off(`exit:${id}`, onExit); svc.lifecycle.off(`remove:${id}`, onExit); };
+  svc.lifecycle.once(`exit:${id}`, onExit);
+  svc.lifecycle.once(`remove:${id}`, onExit);
+  return { exited, cancel };
+}
+
+/** `docker logs`: history from the tail's offset, then new rows while following a running container. */
+export async function streamLogs(svc: ContainerService, rec: ContainerRecord, opts: LogOptions, sink: ByteSink): Promise<void> {
+  const exit = exitOf(svc, rec.Id);
+  const path = svc.paths.log(rec.Id);
+  const fh = await LogReader.open(path);
+  try {
+    const size = (await fh.stat()).size;
+    const tail = opts.tail === undefined || opts.tail < 0 ? undefined : opts.tail;
+    const offset = tail === undefined ? 0 : await tailOffset(fh, size, tail);
+    const decoder = new LogDecoder({ ...opts, tty: !!rec.Config.Tty });
+    const reader = new LogReader(fh, offset, decoder, sink);
+    const live = opts.follow && svc.isRunning(rec)
+      && (opts.untilNano === undefined || opts.untilNano > BigInt(Date.now()) * 1_000_000n);
+    if (live) await reader.follow(path, exit.exited);
+    else await reader.readToEnd();
+  } finally {
+    exit.cancel();
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * `attach`: optionally the history, then (stream) everything the container writes until it exits.
+ * Attaching to a created container waits for it to start and exit (`docker run` attaches first).
+ */
+export async function streamAttach(svc: ContainerService, rec: ContainerRecord, opts: AttachOptions, sink: ByteSink): Promise<void> {
+  const live = opts.stream && (rec.State.Status === 'created' || svc.isRunning(rec));
+  if (!live && !opts.logs) return;
+  const path = svc.paths.log(rec.Id);
+  const offset = opts.logs ? 0 : await stat(path).then((s) => s.size, () => 0);
+  const exit = exitOf(svc, rec.Id);
+  const fh = await LogReader.open(path);
+  try {
+    const decoder = new LogDecoder({ stdout: opts.stdout, stderr: opts.stderr, tty: !!rec.Config.Tty, timestamps: false });
+    const reader = new LogReader(fh, offset, decoder, sink);
+    if (live) await reader.follow(path, exit.exited);
+    else await reader.readToEnd();
+  } finally {
+    exit.cancel();
+    await fh.close().catch(() => undefined);
+  }
+}
