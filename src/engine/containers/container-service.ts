@@ -192,6 +192,8 @@ export class ContainerService {
       rec.State = { ...rec.State, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
       await this.store.save(rec);
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
+      // Attached clients (`start -a`, `run`) must see their stream end, as Docker closes it.
+      this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
       // Docker removes an --rm container whose start failed (the CLI waits for that removal).
       if (rec.HostConfig.AutoRemove) await this.destroy(rec).catch((e) => log.error('auto-remove failed', { id: rec.Id, err: errorMessage(e) }));
       throw err;

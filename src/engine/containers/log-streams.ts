@@ -57,7 +57,9 @@ export async function streamLogs(svc: ContainerService, rec: ContainerRecord, op
  * Attaching to a created container waits for it to start and exit (`docker run` attaches first).
  */
 export async function streamAttach(svc: ContainerService, rec: ContainerRecord, opts: AttachOptions, sink: ByteSink): Promise<void> {
-  const live = opts.stream && (rec.State.Status === 'created' || svc.isRunning(rec));
+  // A stopped container is live too: `start -a` attaches before it starts the container again, and
+  // wants the output of that next run (Docker keeps attach streams across restarts).
+  const live = opts.stream && rec.State.Status !== 'dead' && rec.State.Status !== 'removing';
   if (!live && !opts.logs) return;
   const path = svc.paths.log(rec.Id);
   const offset = opts.logs ? 0 : await stat(path).then((s) => s.size, () => 0);
