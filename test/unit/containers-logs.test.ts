@@ -2,11 +2,11 @@
 // bytes, partial lines, timestamps, since/until, and tail found from the end of the file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogDecoder, parseRowTime, type DecodeOptions } from '../../src/engine/containers/log-decoder.js';
-import { tailOffset } from '../../src/engine/containers/log-reader.js';
+import { LogReader, tailOffset, type ByteSink } from '../../src/engine/containers/log-reader.js';
 import { FrameDecoder } from '../../src/api/stream-frame.js';
 import { rfc3339ToNano } from '../../src/engine/containers/log-file.js';
 
@@ -167,6 +167,50 @@ test('tail counts output that never got its newline as a line', async () => {
     } finally {
       await fh.close();
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('follow: history, then appended rows, then what is left once told to finish; a slow sink is awaited', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logs-'));
+  try {
+    const file = join(dir, 'ctr.log');
+    const line = 'y'.repeat(99);
+    const batch = (from: number, n: number) => rows(...Array.from({ length: n }, (_, i) => `${T0} ${(from + i) % 2 ? 'stderr' : 'stdout'} F ${from + i} ${line}`));
+    await writeFile(file, batch(0, 20000));
+    const got: Buffer[] = [];
+    let writes = 0;
+    // Every other write resolves later, as a socket waiting for 'drain' does.
+    const sink: ByteSink = {
+      closed: false,
+      onClose: () => undefined,
+      write(b) { got.push(b); return ++writes % 2 ? new Promise<void>((r) => setTimeout(r, 5)) : undefined; },
+    };
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((r) => { finish = r; });
+    const fh = await LogReader.open(file);
+    try {
+      const following = new LogReader(fh, 0, new LogDecoder(opts()), sink).follow(file, finished);
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        await appendFile(file, batch(i * 20000, 1000));
+      }
+      // Rows written just before the exit, and one split across two writes, are still delivered.
+      await appendFile(file, Buffer.from(`${T1} stdout F la`));
+      await appendFile(file, Buffer.from('st\n'));
+      finish();
+      await following;
+    } finally {
+      await fh.close();
+    }
+    const text = streamText(Buffer.concat(got));
+    const out = text.filter(([s]) => s === 1).map(([, p]) => p).join('').split('\n').filter(Boolean);
+    const err = text.filter(([s]) => s === 2).map(([, p]) => p).join('').split('\n').filter(Boolean);
+    assert.equal(out.length, 12501);
+    assert.equal(err.length, 12500);
+    assert.equal(out[out.length - 1], 'last');
+    assert.equal(err[err.length - 1], `${5 * 20000 + 999} ${line}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
