@@ -23,6 +23,8 @@ function pipeStdin(sock: Duplex, started: StartedExec, detachKeys: number[] | un
     if (detach) onDetach();
   });
   sock.on('end', () => stdin.end());
+  // Reading the request body may have paused the socket; a 'data' listener alone does not resume it.
+  sock.resume();
 }
 
 /** Output of the process onto the hijacked socket; runc's own "exec failed" line never reaches it. */

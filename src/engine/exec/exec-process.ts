@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { PYTHON, TTY_HELPER } from './tty-helper.js';
 
 export interface ExecProcessOptions {
@@ -94,14 +94,25 @@ export function startExecProcess(o: ExecProcessOptions): RunningExec {
     });
   });
   return {
-    stdout: child.stdout!,
-    stderr: o.tty ? null : child.stderr!,
+    stdout: buffered(child.stdout!),
+    stderr: o.tty ? null : buffered(child.stderr!),
     stdin: child.stdin!,
     pid,
     resize,
     exited,
     kill: (signal = 'SIGKILL') => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); },
   };
+}
+
+/**
+ * Output taken at once into a buffer of our own: node discards (resumes) a child's unread stdio when it
+ * exits, so a quick command's output and end would be gone before the caller attached to it.
+ */
+function buffered(source: Readable): Readable {
+  const out = new PassThrough();
+  source.pipe(out);
+  source.on('error', () => out.end());
+  return out;
 }
 
 /** runc writes the pid file once the process runs; poll for it (bounded) until then or until runc ends. */

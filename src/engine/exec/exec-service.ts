@@ -102,7 +102,9 @@ export class ExecService {
     session.running = true;
     this.running.set(id, running);
     this.opts.events.publish('container', execAction('exec_start', cfg.Cmd), rec.Id, containers.attributes(rec, { execID: id }));
-    void running.pid.then((pid) => { if (session.running) session.pid = pid; });
+    // As Docker, start answers once the process runs (its pid known), so inspect right after shows it.
+    const pid = await running.pid;
+    if (session.running) session.pid = pid;
     const done = running.exited.then(async (exit) => {
       session.running = false;
       session.exitCode = exit.exitCode;
