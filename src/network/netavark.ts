@@ -61,9 +61,21 @@ export function netavarkOptions(net: NetworkRecord, ep: EndpointRequest): Netava
 
 export interface SetupResult { mac: string; dnsServers: string[] }
 
+/**
+ * Every berthd on the host shares the firewall's netavark chains, and netavark 1.4 races on them when
+ * two run at once: a host-wide lock (util-linux flock) serializes the runs of all daemons. `-o`: the
+ * aardvark-dns that netavark starts must not inherit (and hold) the lock.
+ */
+const FLOCK = '/usr/bin/flock';
+const HOST_LOCK = '/run/lock/berth-netavark.lock';
+
 function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--config', configDir, verb, nsPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = ['--config', configDir, verb, nsPath];
+    const locked = existsSync(FLOCK) && existsSync('/run/lock');
+    const child = locked
+      ? spawn(FLOCK, ['-o', '-w', '60', HOST_LOCK, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });

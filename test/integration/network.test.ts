@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
@@ -99,7 +99,7 @@ test('default bridge: a container has an address and another reaches it by IP', 
   assert.match(ip, /^10\.215\.0\.\d+$/);
   assert.equal(ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.Gateway}} {{.NetworkSettings.Networks.bridge.IPPrefixLen}}', 'web5b']).trim(), `${ip} 10.215.0.1 24`);
   assert.match(fetchFrom('bridge', ip), /hello-from-web/);
-  const inside = ok(['exec', 'web5b', 'cat', '/etc/hosts']);
+  const inside = readFileSync(ok(['inspect', '-f', '{{.HostsPath}}', 'web5b']).trim(), 'utf8');
   assert.match(inside, new RegExp(`^${ip.replace(/\./g, '\\.')}\\s`, 'm'));
   assert.match(ok(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}', 'bridge']), new RegExp(`web5b ${ip}/24`));
   ok(['rm', '-f', 'web5b']);
