@@ -46,11 +46,17 @@ const networkConnect: Loader = () => import('./verbs/network.js').then((m) => m.
 const networkDisconnect: Loader = () => import('./verbs/network.js').then((m) => m.networkDisconnectVerb);
 const networkPrune: Loader = () => import('./verbs/network.js').then((m) => m.networkPruneVerb);
 const port: Loader = () => import('./verbs/network-port.js').then((m) => m.portVerb);
+const exec: Loader = () => import('./verbs/exec.js').then((m) => m.execVerb);
+const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
+const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
+const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
+const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
+  exec, cp, diff, export: exportVerb, attach,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -58,6 +64,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
+    exec, cp, diff, export: exportVerb, attach,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
@@ -114,6 +121,11 @@ export const summaries: Record<string, string> = {
   'volume remove': 'Remove one or more volumes',
   network: 'Manage networks',
   port: 'List port mappings or a specific mapping for the container',
+  exec: 'Execute a command in a running container',
+  cp: 'Copy files/folders between a container and the local filesystem',
+  diff: "Inspect changes to files or directories on a container's filesystem",
+  export: "Export a container's filesystem as a tar archive",
+  attach: 'Attach local standard input, output, and error streams to a running container',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',
   'network disconnect': 'Disconnect a container from a network',
