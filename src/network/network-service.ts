@@ -164,7 +164,7 @@ export class NetworkService {
     }
     const net = this.store.find(mode);
     if (!net) throw notFound(`network ${mode} not found`);
-    const cfg = endpoints[mode] ?? endpoints[net.Name] ?? endpoints[net.Id] ?? {};
+    const cfg = endpoints[mode] ?? endpoints[net.Name] ?? endpoints[net.Id] ?? (net.Name === 'bridge' ? endpoints.default : undefined) ?? {};
     if (net.Driver !== 'bridge') {
       if (Object.keys(hc.PortBindings ?? {}).length && net.Name === 'host') { /* Docker ignores -p with host networking (warning) */ }
       settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id });
@@ -176,6 +176,15 @@ export class NetworkService {
     settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig ?? null });
     const mac = cfg.MacAddress || macAddress;
     if (mac) settings.StaticMacs = { [net.Name]: mac };
+    // API ≥ 1.44 clients (docker run --network a --network b) name further networks in EndpointsConfig.
+    for (const [ref, extra] of Object.entries(endpoints)) {
+      const other = this.store.find(ref === 'default' ? 'bridge' : ref);
+      if (!other) throw notFound(`network ${ref} not found`);
+      if (other.Id === net.Id || settings.Networks[other.Name]) continue;
+      if (other.Driver !== 'bridge') throw invalidArgument(`container cannot be connected to network endpoints: ${net.Name}, ${other.Name}`);
+      settings.Networks[other.Name] = blankEndpoint({ NetworkID: other.Id, Aliases: extra?.Aliases?.length ? extra.Aliases : null, IPAMConfig: extra?.IPAMConfig ?? null });
+      if (extra?.MacAddress) settings.StaticMacs = { ...(settings.StaticMacs ?? {}), [other.Name]: extra.MacAddress };
+    }
     return settings;
   }
 

@@ -38,6 +38,15 @@ test('--internal network with --subnet/--gateway/--ip-range, and --ip/--mac-addr
   assert.match(taken.stderr, /user specified IP address is supported on user defined networks only/);
 });
 
+test('docker run --network a --network b joins both networks', () => {
+  ok(['network', 'create', 'n6m1']);
+  ok(['network', 'create', 'n6m2']);
+  const out = ok(['run', '--rm', '--network', 'n6m1', '--network', 'n6m2', 'busybox', 'ip', '-4', '-o', 'addr']);
+  assert.match(out, /eth0\s+inet 10\.221\.\d+\.\d+/);
+  assert.match(out, /eth1\s+inet 10\.221\.\d+\.\d+/);
+  ok(['network', 'rm', 'n6m1', 'n6m2']);
+});
+
 test('--network container:<id> shares the other container\'s namespace', () => {
   ok(['run', '-d', '--name', 'base6', 'busybox', 'sleep', '60']);
   const ip = ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'base6']).trim();
