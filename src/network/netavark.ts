@@ -11,9 +11,13 @@ export function findNetavark(): string | undefined {
   return NETAVARK_CANDIDATES.find((p) => existsSync(p));
 }
 
-/** netavark's name for a network; unique per network, so two daemons never share firewall chains. */
+/**
+ * netavark's name for a network, which names its firewall chains: one per host bridge. Daemons that
+ * share a bridge (the default berth0) then share its chains, and the last teardown on the bridge removes
+ * them; a per-daemon name would leave each daemon's chains behind while another still uses the bridge.
+ */
 export function netavarkName(net: NetworkRecord): string {
-  return `berth-${net.Id.slice(0, 12)}`;
+  return `berth-${net.BridgeName || net.Id.slice(0, 12)}`;
 }
 
 export interface EndpointRequest {

@@ -19,7 +19,7 @@ function userNet() {
 test('netavark options: one network under a per-network name, static IP, aliases, ports, isolation', () => {
   const opts = netavarkOptions(userNet(), { containerId: 'c'.repeat(64), containerName: 'web', interfaceName: 'eth0', ip: '10.216.0.2', names: ['web', 'www'], ports: [{ host_ip: '127.0.0.1', host_port: 18099, container_port: 80, protocol: 'tcp', range: 1 }] });
   const name = netavarkName(userNet());
-  assert.equal(name, 'berth-abababababab');
+  assert.equal(name, 'berth-br-abababababab');
   assert.deepEqual(opts.networks, { [name]: { interface_name: 'eth0', static_ips: ['10.216.0.2'], aliases: ['web', 'www'] } });
   const info = opts.network_info[name];
   assert.equal(info.network_interface, 'br-abababababab');
