@@ -4,8 +4,10 @@
 // NETAVARK_FORWARD, NETAVARK_ISOLATION_*) stay, empty: other engines and daemons on the host use them
 // concurrently, and netavark 1.4 fails when one of them vanishes under it.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { log } from '../util/log.js';
+import { FLOCK, HOST_LOCK } from './netavark.js';
 
 const run = promisify(execFile);
 
@@ -16,7 +18,9 @@ export async function sweepNetavarkChains(): Promise<void> {
   const chains = nat.filter((l) => l.startsWith('-N NETAVARK-DN-')).map((l) => l.slice(3));
   const used = (c: string) => nat.some((l) => l.startsWith(`-A ${c} `) || l.endsWith(`-j ${c}`) || l.includes(`-j ${c} `));
   for (const c of chains.filter((c) => !used(c))) {
-    await run('iptables', ['-w', '-t', 'nat', '-X', c]).catch((err: unknown) => log.debug('iptables sweep step failed', { chain: c, err: String(err) }));
+    // Under the host-wide netavark lock: never between a netavark run's check of the chain and its use.
+    const cmd = existsSync(FLOCK) && existsSync('/run/lock') ? [FLOCK, ['-o', '-w', '60', HOST_LOCK, 'iptables', '-w', '-t', 'nat', '-X', c]] as const : ['iptables', ['-w', '-t', 'nat', '-X', c]] as const;
+    await run(cmd[0], [...cmd[1]]).catch((err: unknown) => log.debug('iptables sweep step failed', { chain: c, err: String(err) }));
   }
 }
 

@@ -70,8 +70,8 @@ export interface SetupResult { mac: string; dnsServers: string[] }
  * two run at once: a host-wide lock (util-linux flock) serializes the runs of all daemons. `-o`: the
  * aardvark-dns that netavark starts must not inherit (and hold) the lock.
  */
-const FLOCK = '/usr/bin/flock';
-const HOST_LOCK = '/run/lock/berth-netavark.lock';
+export const FLOCK = '/usr/bin/flock';
+export const HOST_LOCK = '/run/lock/berth-netavark.lock';
 
 function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions): Promise<string> {
   return new Promise((resolve, reject) => {
