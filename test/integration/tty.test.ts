@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { startDaemon, DOCKER, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
@@ -78,4 +79,38 @@ test('start -ai attaches to a created interactive container', () => {
   const r = typeInto('start -ai sai', [{ afterMs: 1500, keys: 'hello\\r' }]);
   assert.match(r.screen, /got-hello/);
   assert.equal(r.code, 6, r.screen);
+});
+
+/** A raw hijacked attach (as API clients such as docker-py do), collecting what the daemon sends. */
+function rawAttach(id: string, query: string): Promise<{ sock: net.Socket; seen: () => string; ended: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(d.socket);
+    let text = '';
+    const ended = new Promise<void>((r) => { sock.on('end', r); sock.on('close', () => r()); });
+    sock.on('error', reject);
+    sock.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      if (text.includes('\r\n\r\n') && text.startsWith('HTTP/1.1 101')) resolve({ sock, seen: () => text, ended });
+    });
+    sock.write(`POST /v1.50/containers/${id}/attach?${query} HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`);
+  });
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(check(), what);
+}
+
+test('several clients attached at once; the server honours the detach keys of API clients', async () => {
+  ok(['run', '-dit', '--network', 'none', '--name', 'multi', 'busybox', 'sh']);
+  const a = await rawAttach('multi', 'stream=1&stdin=1&stdout=1&stderr=1');
+  const b = await rawAttach('multi', 'stream=1&stdout=1&stderr=1');
+  a.sock.write('echo from-a-$((20+1))\r');
+  await until(() => a.seen().includes('from-a-21') && b.seen().includes('from-a-21'), 'both clients see the output');
+  a.sock.write(Buffer.from([16, 17]));
+  let detached = false;
+  await Promise.race([a.ended.then(() => { detached = true; }), new Promise((r) => setTimeout(r, 10_000))]);
+  assert.ok(detached, 'the daemon ends the session on ctrl-p ctrl-q');
+  b.sock.destroy();
+  assert.equal(ok(['inspect', '-f', '{{.State.Running}}', 'multi']).trim(), 'true');
 });

@@ -10,6 +10,7 @@ import type { CreateRequest, ContainerRecord } from '../../engine/containers/typ
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
 import { attachStdin } from '../../engine/containers/container-streams.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, withDetachKeys } from '../../engine/exec/detach-keys.js';
 import { streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
 import { writableSink } from '../../engine/containers/log-reader.js';
 import { top } from '../../engine/containers/top.js';
@@ -170,10 +171,14 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const rec = svc.resolve(ctx.params.id);
     const q = ctx.query;
     const tty = !!rec.Config.Tty;
+    // With a tty, the detach keys (ctrl-p,ctrl-q or ?detachKeys=) end this client's session, as Docker does.
+    const detachKeys = tty ? parseDetachKeys(q.get('detachKeys') || DEFAULT_DETACH_KEYS) : undefined;
     const sock = hijack(ctx, tty);
     sock.on('error', () => undefined);
     // stdin goes to the container when it has one (OpenStdin); otherwise it is drained and dropped.
-    const stopStdin = boolQuery(q, 'stdin') && rec.Config.OpenStdin ? attachStdin(svc, rec, sock) : (sock.on('data', () => undefined), () => undefined);
+    const withStdin = boolQuery(q, 'stdin') && !!rec.Config.OpenStdin;
+    const stdinSource = withStdin && detachKeys ? withDetachKeys(sock, detachKeys, () => sock.end()) : sock;
+    const stopStdin = withStdin ? attachStdin(svc, rec, stdinSource) : (sock.on('data', () => undefined), () => undefined);
     sock.on('close', stopStdin);
     engine.events.publish('container', 'attach', rec.Id, svc.attributes(rec));
     try {

@@ -1,6 +1,7 @@
 // Docker's detach keys (`--detach-keys`, default Ctrl-P Ctrl-Q): a byte sequence in a tty session's
 // stdin that detaches the client and leaves the process running. Bytes of a partial match are held back
 // and released when the sequence breaks, as Docker's copyEscapable does.
+import { PassThrough, type Readable } from 'node:stream';
 import { invalidArgument } from '../../errors.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
@@ -41,4 +42,19 @@ export class DetachKeyFilter {
     }
     return { forward: Buffer.from(out), detach: false };
   }
+}
+
+/** `source` with the detach keys taken out: `onDetach` is called (and the output ends) when they are typed. */
+export function withDetachKeys(source: Readable, keys: number[], onDetach: () => void): Readable {
+  const filter = new DetachKeyFilter(keys);
+  const out = new PassThrough();
+  source.on('data', (c: Buffer) => {
+    if (out.writableEnded) return;
+    const { forward, detach } = filter.push(c);
+    if (forward.length) out.write(forward);
+    if (detach) { out.end(); onDetach(); }
+  });
+  source.on('end', () => { if (!out.writableEnded) out.end(); });
+  source.resume();
+  return out;
 }
