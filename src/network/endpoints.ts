@@ -188,12 +188,13 @@ export class Endpoints {
 
   /**
    * Everything of the last run released: endpoints, namespace, addresses, published ports. The record
-   * is cleared at once; netavark's teardown (a bridge removal can take a quarter second) goes on in the
-   * background, its addresses and ports still counted as taken, and a new start of the same container
-   * waits for it.
+   * is cleared at once (inspect, ps and the disconnect events see it), its addresses and ports count as
+   * taken until netavark's teardown is done, and the caller waits for that: a `docker rm` that returned
+   * has left nothing behind, even when berthd is stopped right after.
    */
   async release(rec: ContainerRecord): Promise<void> {
-    if (this.releasing.has(rec.Id)) return; // already being torn down (exit, then --rm's removal)
+    const pending = this.releasing.get(rec.Id);
+    if (pending) { await pending.done; return; } // already being torn down (exit, then --rm's removal)
     const ns = rec.NetworkSettings;
     const entry: Releasing = {
       done: Promise.resolve(),
@@ -202,6 +203,7 @@ export class Endpoints {
     };
     entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
     this.releasing.set(rec.Id, entry);
+    const done = entry.done;
     if (ns) {
       // Docker announces the disconnects when the container stops, before anything else can happen.
       for (const ep of Object.values(ns.Networks)) {
@@ -212,6 +214,7 @@ export class Endpoints {
       ns.Ports = {};
       ns.SandboxKey = '';
     }
+    await done;
   }
 
   private async teardownAll(containerId: string): Promise<void> {
