@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { acceptKey, WsDecoder } from '../../src/engine/exec/websocket.js';
 import { startDaemon, DOCKER, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
@@ -113,4 +115,38 @@ test('several clients attached at once; the server honours the detach keys of AP
   assert.ok(detached, 'the daemon ends the session on ctrl-p ctrl-q');
   b.sock.destroy();
   assert.equal(ok(['inspect', '-f', '{{.State.Running}}', 'multi']).trim(), 'true');
+});
+
+/** A client frame: binary, masked, as RFC 6455 requires of clients. */
+function maskedFrame(payload: Buffer): Buffer {
+  const mask = randomBytes(4);
+  const body = Buffer.from(payload.map((b, i) => b ^ mask[i & 3]));
+  return Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, body]);
+}
+
+test('attach/ws: stdin in websocket frames, output back in binary frames', async () => {
+  ok(['run', '-di', '--network', 'none', '--name', 'wsc', 'busybox', 'cat']);
+  const key = randomBytes(16).toString('base64');
+  const sock = net.connect(d.socket);
+  let head = '';
+  let upgraded = false;
+  let echoed = '';
+  const decoder = new WsDecoder();
+  sock.on('data', (c: Buffer) => {
+    if (!upgraded) {
+      head += c.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      upgraded = true;
+      assert.match(head, /^HTTP\/1.1 101/);
+      assert.ok(head.includes(`Sec-WebSocket-Accept: ${acceptKey(key)}`));
+      c = Buffer.from(head.slice(end + 4), 'latin1');
+    }
+    for (const m of decoder.push(c)) if (m.opcode === 2 || m.opcode === 1) echoed += m.payload.toString();
+  });
+  sock.write(`GET /v1.50/containers/wsc/attach/ws?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`);
+  await until(() => upgraded, 'the daemon switches protocols');
+  sock.write(maskedFrame(Buffer.from('over-websocket\n')));
+  await until(() => echoed.includes('over-websocket'), `cat echoes what the websocket sent (got ${JSON.stringify(echoed)})`);
+  sock.destroy();
 });

@@ -3,12 +3,17 @@
 import type { Duplex, Readable } from 'node:stream';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
-import { hijack, intQuery, readJsonBody, sendJson, type RequestContext } from '../context.js';
+import { boolQuery, hijack, intQuery, readJsonBody, sendJson, type RequestContext } from '../context.js';
 import { frame } from '../stream-frame.js';
 import type { ExecCreateRequest } from '../../engine/exec/types.js';
 import { execInspectView } from '../../engine/exec/types.js';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from '../../engine/exec/detach-keys.js';
 import type { StartedExec } from '../../engine/exec/exec-service.js';
+import { PassThrough } from 'node:stream';
+import { acceptKey, encodeFrame, WsDecoder } from '../../engine/exec/websocket.js';
+import { attachStdin } from '../../engine/containers/container-streams.js';
+import { streamAttach } from '../../engine/containers/log-streams.js';
+import { invalidArgument } from '../../errors.js';
 
 interface ExecStartRequest { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }
 
@@ -89,6 +94,45 @@ export function registerExecRoutes(router: Router, engine: Engine): void {
     execs.resize(ctx.params.id, intQuery(ctx.query, 'h') ?? 0, intQuery(ctx.query, 'w') ?? 0);
     ctx.res.writeHead(200, { 'Content-Length': 0 });
     ctx.res.end();
+  });
+
+  // Attaching over a websocket (attach/ws) lives here beside exec's other hijacked stream: raw output
+  // bytes in binary frames (no multiplexing), the client's frames to the container's stdin.
+  router.get('/containers/{id}/attach/ws', async (ctx) => {
+    const svc = engine.containers;
+    const rec = svc.resolve(ctx.params.id);
+    const key = ctx.req.headers['sec-websocket-key'];
+    if (!ctx.upgrade || typeof key !== 'string') throw invalidArgument('attach/ws needs a websocket upgrade request');
+    const sock = ctx.upgrade.socket;
+    sock.on('error', () => undefined);
+    sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+    if (ctx.upgrade.head.length) sock.unshift(ctx.upgrade.head);
+    const q = ctx.query;
+    const stdin = new PassThrough();
+    const decoder = new WsDecoder();
+    sock.on('data', (c: Buffer) => {
+      for (const m of decoder.push(c)) {
+        if (m.opcode === 1 || m.opcode === 2 || m.opcode === 0) stdin.write(m.payload);
+        else if (m.opcode === 9) sock.write(encodeFrame(m.payload, 10));
+        else if (m.opcode === 8) { stdin.end(); if (sock.writable) sock.end(encodeFrame(Buffer.alloc(0), 8)); }
+      }
+    });
+    sock.on('end', () => stdin.end());
+    sock.resume();
+    const stopStdin = boolQuery(q, 'stdin') && rec.Config.OpenStdin ? attachStdin(svc, rec, stdin) : () => undefined;
+    sock.on('close', stopStdin);
+    const sink = {
+      get closed() { return sock.destroyed || sock.writableEnded; },
+      onClose(cb: () => void) { sock.once('close', cb); },
+      write(b: Buffer) { if (!sock.destroyed && !sock.writableEnded) sock.write(encodeFrame(b)); },
+    };
+    // Raw bytes whatever the tty setting: the websocket frames the stream already.
+    const raw = { ...rec, Config: { ...rec.Config, Tty: true } };
+    try {
+      await streamAttach(svc, raw, { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') }, sink);
+    } finally {
+      if (sock.writable) sock.end(encodeFrame(Buffer.alloc(0), 8));
+    }
   });
 
   router.get('/exec/{id}/json', async (ctx) => {
