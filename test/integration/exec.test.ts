@@ -39,6 +39,9 @@ test('exit codes come back through exec', () => {
   const r = d.docker(['exec', 'ex', 'nosuchcommand']);
   assert.equal(r.code, 127);
   assert.match(r.stdout + r.stderr, /OCI runtime exec failed: .*executable file not found/);
+  const u = d.docker(['exec', '-u', 'nosuchuser', 'ex', 'id']);
+  assert.equal(u.code, 126);
+  assert.match(u.stdout + u.stderr, /unable to find user nosuchuser/);
 });
 
 test('stdout and stderr stay apart', () => {

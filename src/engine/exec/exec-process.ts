@@ -125,3 +125,14 @@ async function pidFromFile(pidFile: string, child: ChildProcess): Promise<number
   }
   return 0;
 }
+
+/** An exec that failed before a process existed (e.g. an unknown user): reported like runc's failures. */
+export function failedExec(message: string): RunningExec {
+  const empty = () => { const s = new PassThrough(); s.end(); return s; };
+  const stdin = new PassThrough();
+  stdin.resume();
+  return {
+    stdout: empty(), stderr: empty(), stdin, pid: Promise.resolve(0), resize: () => undefined,
+    exited: Promise.resolve({ exitCode: 126, startError: message }), kill: () => undefined,
+  };
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, invalidArgument, notFound } from '../../errors.js';
+import { conflict, errorMessage, invalidArgument, notFound } from '../../errors.js';
 import type { DaemonConfig } from '../../daemon/config.js';
 import type { EventBus } from '../events.js';
 import type { ContainerService } from '../containers/container-service.js';
@@ -16,7 +16,7 @@ import { resolveUserWith } from '../../runtime/user.js';
 import { serializeSpec, type OciSpec } from '../../runtime/oci-spec.js';
 import { scopedPathSync } from '../archive/scoped-path.js';
 import { buildExecProcess, execAction } from './process-spec.js';
-import { startExecProcess, type ExecExit, type RunningExec } from './exec-process.js';
+import { failedExec, startExecProcess, type ExecExit, type RunningExec } from './exec-process.js';
 import type { ExecCreateRequest, ExecSession } from './types.js';
 import { log } from '../../util/log.js';
 
@@ -83,22 +83,13 @@ export class ExecService {
     const cfg = session.config;
     const dir = join(containers.paths.execRoot, 'execs', id.slice(0, 16));
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const processFile = join(dir, 'process.json');
-    const spec = JSON.parse(await readFile(join(containers.paths.bundle(rec.Id), 'config.json'), 'utf8')) as OciSpec;
-    const root = this.containerRoot(rec);
-    const readInContainer = (p: string): string | undefined => { try { return readFileSync(scopedPathSync(root, p), "utf8"); } catch { return undefined; } };
-    const user = resolveUserWith(readInContainer, cfg.User || rec.Config.User);
-    const size = Array.isArray(cfg.ConsoleSize) ? { height: Number(cfg.ConsoleSize[0]), width: Number(cfg.ConsoleSize[1]) } : undefined;
-    const proc = buildExecProcess({
-      base: spec.process, args: cfg.Cmd, containerEnv: rec.Config.Env ?? [], execEnv: cfg.Env ?? [],
-      hostname: rec.Config.Hostname ?? rec.Id.slice(0, 12), cwd: cfg.WorkingDir || rec.Config.WorkingDir || '/',
-      user, tty: !!cfg.Tty, privileged: !!cfg.Privileged, consoleSize: size,
-    });
-    await writeFile(processFile, serializeSpec(proc as unknown as OciSpec), { mode: 0o600 });
-    const rt = runtimeRef(this.opts.config, containers.paths, rec.Runtime);
-    const running = startExecProcess({
-      runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], containerId: rec.Id, dir, processFile, tty: !!cfg.Tty,
-    });
+    let running: RunningExec;
+    try {
+      running = await this.spawn(rec, cfg, dir);
+    } catch (err) {
+      // Docker reports these as a failed start on the stream (exit 126), not as an HTTP error.
+      running = failedExec(errorMessage(err));
+    }
     session.running = true;
     this.running.set(id, running);
     this.opts.events.publish('container', execAction('exec_start', cfg.Cmd), rec.Id, containers.attributes(rec, { execID: id }));
@@ -117,6 +108,26 @@ export class ExecService {
       return exit;
     });
     return { session, process: running, done };
+  }
+
+  private async spawn(rec: ContainerRecord, cfg: ExecSession['config'], dir: string): Promise<RunningExec> {
+    const containers = this.opts.containers;
+    const processFile = join(dir, 'process.json');
+    const spec = JSON.parse(await readFile(join(containers.paths.bundle(rec.Id), 'config.json'), 'utf8')) as OciSpec;
+    const root = this.containerRoot(rec);
+    const readInContainer = (p: string): string | undefined => { try { return readFileSync(scopedPathSync(root, p), 'utf8'); } catch { return undefined; } };
+    const user = resolveUserWith(readInContainer, cfg.User || rec.Config.User);
+    const size = Array.isArray(cfg.ConsoleSize) ? { height: Number(cfg.ConsoleSize[0]), width: Number(cfg.ConsoleSize[1]) } : undefined;
+    const proc = buildExecProcess({
+      base: spec.process, args: cfg.Cmd, containerEnv: rec.Config.Env ?? [], execEnv: cfg.Env ?? [],
+      hostname: rec.Config.Hostname ?? rec.Id.slice(0, 12), cwd: cfg.WorkingDir || rec.Config.WorkingDir || '/',
+      user, tty: !!cfg.Tty, privileged: !!cfg.Privileged, consoleSize: size,
+    });
+    await writeFile(processFile, serializeSpec(proc as unknown as OciSpec), { mode: 0o600 });
+    const rt = runtimeRef(this.opts.config, containers.paths, rec.Runtime);
+    return startExecProcess({
+      runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], containerId: rec.Id, dir, processFile, tty: !!cfg.Tty,
+    });
   }
 
   resize(id: string, height: number, width: number): void {
