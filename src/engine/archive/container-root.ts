@@ -1,15 +1,42 @@
 // A container's root filesystem on the host, for cp/export: a running container's is reached through
 // /proc/<pid>/root (its own mounts, volumes included); a stopped one's overlay is mounted for the time of
 // the operation (shared by concurrent operations, unmounted by the last).
-import { mountContainerRootfs } from '../containers/launch.js';
+// A running container is frozen while its root is in use, as Docker does since CVE-2018-15664: paths are
+// resolved component by component inside the root, and a frozen container cannot swap a checked directory
+// for a symlink pointing out before the file is opened.
+import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
+import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { unmountRootfs } from '../../storage/rootfs.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../containers/types.js';
 
 const holders = new Map<string, { count: number; ready: Promise<string> }>();
+const freezes = new Map<string, { count: number; frozen: Promise<boolean> }>();
+
+/** Runs `fn` with the container frozen (shared by concurrent operations, thawed by the last). */
+async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: () => Promise<T>): Promise<T> {
+  const rt = runtimeRef(svc.opts.config, svc.paths, rec.Runtime);
+  let f = freezes.get(rec.Id);
+  if (!f) {
+    // Already paused by the user: nothing to freeze, and nothing to thaw afterwards.
+    const frozen = rec.State.Status === 'running' ? runtimePause(rt, rec.Id).then(() => true) : Promise.resolve(false);
+    f = { count: 0, frozen };
+    freezes.set(rec.Id, f);
+  }
+  f.count++;
+  try {
+    await f.frozen;
+    return await fn();
+  } finally {
+    if (--f.count === 0) {
+      freezes.delete(rec.Id);
+      if (await f.frozen.catch(() => false)) await runtimeResume(rt, rec.Id).catch(() => undefined);
+    }
+  }
+}
 
 export async function withContainerRoot<T>(svc: ContainerService, rec: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
-  if (svc.isRunning(rec) && rec.State.Pid > 0) return fn(`/proc/${rec.State.Pid}/root`);
+  if (svc.isRunning(rec) && rec.State.Pid > 0) return withFrozen(svc, rec, () => fn(`/proc/${rec.State.Pid}/root`));
   let h = holders.get(rec.Id);
   if (!h) {
     h = { count: 0, ready: mountContainerRootfs(rec, svc.paths) };
