@@ -3,7 +3,7 @@
 // berthd; exits are learned from conmon's exit files (inotify), never by polling.
 import { EventEmitter } from 'node:events';
 import { constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
@@ -63,7 +63,9 @@ export class ContainerService {
   /** Loads containers from disk and reconciles them with what conmon and the runtime report. */
   async init(): Promise<void> {
     const p = this.paths;
-    await Promise.all([p.containersDir, p.exitDir, p.socketDir, p.runtimeRoot, join(p.execRoot, 'containers')].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    // Files of containers removed before a crash are deleted first, in the background.
+    await Promise.all([p.trashDir, p.execTrashDir].map((d) => rm(d, { recursive: true, force: true })));
+    await Promise.all([p.containersDir, p.exitDir, p.socketDir, p.runtimeRoot, join(p.execRoot, 'containers'), p.trashDir, p.execTrashDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
     this.exits.open();
     for (const rec of this.store.load()) {
       try { await this.recover(rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
@@ -229,7 +231,7 @@ export class ContainerService {
     // while streams and waiters learn about the exit at once.
     const cleanup = this.withLock(rec.Id, async () => {
       await this.cleanupRun(rec);
-      if (autoRemove) await this.destroy(rec);
+      if (autoRemove) await this.destroy(rec, true);
       else if (this.store.get(rec.Id)) await this.store.save(rec);
     });
     if (oom) this.emit(rec, 'oom');
@@ -362,18 +364,26 @@ export class ContainerService {
   }
 
   /** Removes everything of a stopped container; marks it first so a crash half-way is finished on recovery. */
-  private async destroy(rec: ContainerRecord): Promise<void> {
+  private async destroy(rec: ContainerRecord, runCleaned = false): Promise<void> {
     if (!this.store.get(rec.Id)) return;
     rec.RemovalInProgress = true;
-    await this.cleanupRun(rec);
+    if (!runCleaned) await this.cleanupRun(rec);
     this.store.forget(rec);
-    await Promise.all([
-      rm(this.paths.dir(rec.Id), { recursive: true, force: true }),
-      rm(this.paths.bundle(rec.Id), { recursive: true, force: true }),
+    // Renaming the files away is what makes the removal final (the record is gone from the containers
+    // dir); deleting the bytes is off the path of `run --rm`, which waits for this removal.
+    const dataTrash = join(this.paths.trashDir, rec.Id);
+    const execTrash = join(this.paths.execTrashDir, rec.Id);
+    const moveAway = (from: string, to: string) => rename(from, to).then(() => to, () => rm(from, { recursive: true, force: true }).then(() => undefined));
+    const [movedData, movedExec] = await Promise.all([
+      moveAway(this.paths.dir(rec.Id), dataTrash),
+      moveAway(this.paths.bundle(rec.Id), execTrash),
       rm(this.paths.exitFile(rec.Id), { force: true }),
     ]);
     this.emit(rec, 'destroy');
     this.lifecycle.emit(`remove:${rec.Id}`, rec.State.ExitCode);
+    for (const dir of [movedData, movedExec]) {
+      if (dir) void rm(dir, { recursive: true, force: true }).catch((err) => log.warn('deleting removed container files failed', { dir, err: errorMessage(err) }));
+    }
   }
 
   async rename(ref: string, newName: string): Promise<void> {

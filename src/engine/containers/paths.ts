@@ -6,6 +6,9 @@ export class ContainerPaths {
   constructor(readonly dataRoot: string, readonly execRoot: string) {}
 
   get containersDir(): string { return join(this.dataRoot, 'containers'); }
+  /** Removed containers' files wait here (same filesystem: a rename) until deleted in the background. */
+  get trashDir(): string { return join(this.dataRoot, 'containers-trash'); }
+  get execTrashDir(): string { return join(this.execRoot, 'containers-trash'); }
   dir(id: string): string { return join(this.containersDir, id); }
   record(id: string): string { return join(this.dir(id), 'container.json'); }
   log(id: string): string { return join(this.dir(id), `${id}-json.log`); }
