@@ -69,7 +69,8 @@ test('usage listing aligns descriptions like pflag', () => {
 });
 
 test('detach keys: docker format, held partial matches, completion', async () => {
-  const { parseDetachKeys, DetachDetector } = await import('../../src/cli/verbs/detach-keys.js');
+  const { parseDetachKeys } = await import('../../src/cli/verbs/detach-keys.js');
+  const { DetachKeyMatcher: DetachDetector } = await import('../../src/util/detach-keys.js');
   assert.deepEqual([...parseDetachKeys('ctrl-p,ctrl-q')], [16, 17]);
   assert.deepEqual([...parseDetachKeys('a,ctrl-@,ctrl-[')], [97, 0, 27]);
   assert.throws(() => parseDetachKeys('ctrl-pp'), /Invalid escape keys/);

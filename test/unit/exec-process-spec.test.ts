@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildExecProcess, execAction } from '../../src/engine/exec/process-spec.js';
 import { execInspectView } from '../../src/engine/exec/types.js';
-import { DetachKeyFilter, parseDetachKeys } from '../../src/engine/exec/detach-keys.js';
+import { parseDetachKeys } from '../../src/engine/exec/detach-keys.js';
+import { DetachKeyMatcher as DetachKeyFilter } from '../../src/util/detach-keys.js';
 import { startFailureExitCode } from '../../src/engine/exec/exec-process.js';
 
 const base = {

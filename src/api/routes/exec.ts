@@ -7,7 +7,8 @@ import { boolQuery, hijack, intQuery, readJsonBody, sendJson, type RequestContex
 import { frame } from '../stream-frame.js';
 import type { ExecCreateRequest } from '../../engine/exec/types.js';
 import { execInspectView } from '../../engine/exec/types.js';
-import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from '../../engine/exec/detach-keys.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../engine/exec/detach-keys.js';
+import { DetachKeyMatcher } from '../../util/detach-keys.js';
 import type { StartedExec } from '../../engine/exec/exec-service.js';
 import { PassThrough } from 'node:stream';
 import { acceptKey, encodeFrame, WsDecoder } from '../../engine/exec/websocket.js';
@@ -20,7 +21,7 @@ interface ExecStartRequest { Detach?: boolean; Tty?: boolean; ConsoleSize?: [num
 /** Copies the client's stdin to the process; with a tty, the detach keys end the session instead. */
 function pipeStdin(sock: Duplex, started: StartedExec, detachKeys: number[] | undefined, onDetach: () => void): void {
   const stdin = started.process.stdin;
-  const filter = detachKeys ? new DetachKeyFilter(detachKeys) : undefined;
+  const filter = detachKeys ? new DetachKeyMatcher(detachKeys) : undefined;
   sock.on('data', (c: Buffer) => {
     if (!filter) { stdin.write(c); return; }
     const { forward, detach } = filter.push(c);

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { FrameDecoder } from '../../api/stream-frame.js';
 import type { HijackedStream } from '../../client/transport.js';
 import type { CliContext } from '../command.js';
-import { DetachDetector } from './detach-keys.js';
+import { DetachKeyMatcher } from '../../util/detach-keys.js';
 
 /** Copies container output until the daemon closes the stream. */
 export function pumpOutput(stream: Readable, tty: boolean, stdout: Writable, stderr: Writable): Promise<void> {
@@ -47,7 +47,7 @@ export function enterRawMode(ctx: CliContext): () => void {
  */
 export function forwardStdin(ctx: CliContext, conn: HijackedStream, detach?: { keys: Buffer; onDetach: () => void }): () => void {
   const stdin = ctx.stdin;
-  const detector = detach ? new DetachDetector(detach.keys) : undefined;
+  const detector = detach ? new DetachKeyMatcher(detach.keys) : undefined;
   const onData = (c: Buffer) => {
     if (!detector) { conn.input.write(c); return; }
     const r = detector.push(c);
