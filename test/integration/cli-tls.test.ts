@@ -3,32 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { startDaemon, BERTH } from '../helpers/daemon.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-  });
-}
+import { makeTestCerts, freePort } from '../helpers/tls.js';
 
 test('berth -H tcp:// with --tlsverify and client certs, or DOCKER_CERT_PATH', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-cli-tls-'));
-  const ssl = (args: string[]) => {
-    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  };
-  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=berth-test-ca']);
-  for (const who of ['server', 'client']) {
-    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who === 'client' ? 'key' : 'server-key'}.pem`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'client'}`]);
-    const ext = join(dir, `${who}.ext`);
-    writeFileSync(ext, who === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
-    ssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who === 'client' ? 'cert' : 'server-cert'}.pem`, '-days', '2', '-extfile', ext]);
-  }
+  makeTestCerts(dir);
   const port = await freePort();
   const t = await startDaemon(['--no-seed-busybox', '-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')]);
   const host = `tcp://127.0.0.1:${port}`;

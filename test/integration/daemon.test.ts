@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { startDaemon, BERTHD, DOCKER, type TestDaemon } from '../helpers/daemon.js';
+import { makeTestCerts, freePort } from '../helpers/tls.js';
 
 let d: TestDaemon;
 before(async () => { d = await startDaemon(['--no-seed-busybox']); });
@@ -45,13 +45,6 @@ test('the UNIX socket is root-only', () => {
   assert.equal(st.gid, 0);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-  });
-}
-
 test('plain TCP is refused without an explicit insecure flag', async () => {
   const base = mkdtempSync(join(tmpdir(), 'berth-tcp-'));
   try {
@@ -64,17 +57,7 @@ test('plain TCP is refused without an explicit insecure flag', async () => {
 
 test('TCP with TLS serves clients that present a certificate signed by the CA, and no others', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
-  const ssl = (args: string[]) => {
-    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  };
-  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=berth-test-ca']);
-  for (const who of ['server', 'client']) {
-    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who === 'client' ? 'key' : 'server-key'}.pem`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? 'localhost' : 'client'}`]);
-    const ext = join(dir, `${who}.ext`);
-    spawnSync('sh', ['-c', `printf '${who === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth' : 'extendedKeyUsage=clientAuth'}\\n' > ${ext}`]);
-    ssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who === 'client' ? 'cert' : 'server-cert'}.pem`, '-days', '2', '-extfile', ext]);
-  }
+  makeTestCerts(dir);
   const port = await freePort();
   const t = await startDaemon(['--no-seed-busybox', '-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')]);
   try {
