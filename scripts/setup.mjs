@@ -3,7 +3,7 @@
 // (Debian packages, npm packages), builds the TypeScript, and puts `berth` on PATH. Idempotent and quiet
 // when nothing is missing, so it can run before every start.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, symlinkSync, unlinkSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, statSync, symlinkSync, unlinkSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,4 +83,3 @@ if (process.getuid && process.getuid() === 0) {
     try { symlinkSync(target, link); } catch (err) { log(`could not link ${link}: ${err.message}`); }
   }
 }
-void readFileSync;

@@ -5,7 +5,6 @@ import https from 'node:https';
 import net from 'node:net';
 import { mkdirSync, readFileSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { invalidArgument } from '../errors.js';
 import type { DaemonConfig } from './config.js';
 import { createRequestListener } from '../api/server.js';
@@ -90,4 +89,3 @@ export async function openListeners(cfg: DaemonConfig, router: Router): Promise<
   return servers;
 }
 
-void execFileSync;

@@ -3,7 +3,6 @@ import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import {
   boolQuery, checkFilterKeys, filtersQuery, hijack, intQuery, readJsonBody, sendJson, sendNoContent, startStream,
-  type RequestContext,
 } from '../context.js';
 import { conflict, invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
