@@ -56,6 +56,22 @@ export function renderInspect(elements: unknown[], format: string | undefined): 
   return elements.map((e) => tmpl.execute(e) + '\n').join('');
 }
 
+/**
+ * `volume inspect`, `network inspect`: fetch each name, print what was found (JSON or `--format`), then
+ * fail with every error, as docker does.
+ */
+export async function inspectEach(ctx: CliContext, names: string[], format: string | undefined, fetch: (name: string) => Promise<unknown>): Promise<number> {
+  const elements: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    try { elements.push(await fetch(name)); } catch (err) { errors.push((err as Error).message); }
+  }
+  const out = renderInspect(elements, format === 'json' ? undefined : format);
+  if (elements.length || !format) ctx.stdout.write(out);
+  if (errors.length) throw new ExitError(errors.join('\n'), 1);
+  return 0;
+}
+
 async function inspect(ctx: CliContext, flags: ParsedFlags, kinds: Kind[], generic: boolean): Promise<number> {
   const elements: unknown[] = [];
   const errors: string[] = [];

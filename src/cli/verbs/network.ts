@@ -1,11 +1,10 @@
 // `berth network create|ls|inspect|rm|connect|disconnect|prune`, as docker 28 prints them.
 import type { VerbSpec } from '../command.js';
-import { ExitError } from '../command.js';
 import { renderList, resolveFormat } from '../format/formatter.js';
 import { UsageError } from '../flags.js';
 import { parseFilterFlags } from './filters.js';
 import { eachItem, reportItems } from './bulk.js';
-import { renderInspect } from './inspect.js';
+import { inspectEach } from './inspect.js';
 import { confirm } from './prune.js';
 import { encodeFilters } from '../../client/engine-client.js';
 
@@ -115,16 +114,7 @@ export const networkInspectVerb: VerbSpec = {
   ],
   args: { min: 1 },
   async run(ctx, flags) {
-    const elements: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of flags.args) {
-      try { elements.push(await ctx.client().transport.json({ method: 'GET', path: `/networks/${enc(name)}`, query: { verbose: flags.bool('verbose') || undefined } })); } catch (err) { errors.push((err as Error).message); }
-    }
-    const format = flags.string('format');
-    const out = renderInspect(elements, format === 'json' ? undefined : format);
-    if (elements.length || !format) ctx.stdout.write(out);
-    if (errors.length) throw new ExitError(errors.join('\n'), 1);
-    return 0;
+    return inspectEach(ctx, flags.args, flags.string('format'), (name) => ctx.client().transport.json({ method: 'GET', path: `/networks/${enc(name)}`, query: { verbose: flags.bool('verbose') || undefined } }));
   },
 };
 

@@ -1,12 +1,11 @@
 // `berth volume create|ls|inspect|rm|prune`, as docker 28 prints them.
 import type { VerbSpec } from '../command.js';
-import { ExitError } from '../command.js';
 import { renderList, resolveFormat } from '../format/formatter.js';
 import { humanSize } from '../format/units.js';
 import { UsageError } from '../flags.js';
 import { parseFilterFlags } from './filters.js';
 import { eachItem, reportItems } from './bulk.js';
-import { renderInspect } from './inspect.js';
+import { inspectEach } from './inspect.js';
 import { confirm } from './prune.js';
 import { encodeFilters } from '../../client/engine-client.js';
 
@@ -107,16 +106,7 @@ export const volumeInspectVerb: VerbSpec = {
   flags: [{ long: 'format', short: 'f', kind: 'string', help: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template." }],
   args: { min: 1 },
   async run(ctx, flags) {
-    const elements: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of flags.args) {
-      try { elements.push(await ctx.client().transport.json({ method: 'GET', path: `/volumes/${enc(name)}` })); } catch (err) { errors.push((err as Error).message); }
-    }
-    const format = flags.string('format');
-    const out = renderInspect(elements, format === 'json' ? undefined : format);
-    if (elements.length || !format) ctx.stdout.write(out);
-    if (errors.length) throw new ExitError(errors.join('\n'), 1);
-    return 0;
+    return inspectEach(ctx, flags.args, flags.string('format'), (name) => ctx.client().transport.json({ method: 'GET', path: `/volumes/${enc(name)}` }));
   },
 };
 
