@@ -1,5 +1,6 @@
 // `run`/`create` flags, and their translation into the Engine API's create body (docker's
 // cli/command/container/opts.go, the subset Berth supports).
+import { keyValueMap } from './key-values.js';
 import { readFileSync } from 'node:fs';
 import type { FlagSpec, ParsedFlags } from '../flags.js';
 import { UsageError } from '../flags.js';
@@ -110,14 +111,8 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
     ...flags.list('env'),
   ].map((e) => envEntry(e, env)).filter((e): e is string => e !== undefined);
 
-  const labels: Record<string, string> = {};
-  for (const l of [...flags.list('label-file').flatMap(readLines), ...flags.list('label')]) {
-    const i = l.indexOf('=');
-    if (i < 0) labels[l] = ''; else labels[l.slice(0, i)] = l.slice(i + 1);
-  }
-
-  const tmpfs: Record<string, string> = {};
-  for (const t of flags.list('tmpfs')) { const i = t.indexOf(':'); if (i < 0) tmpfs[t] = ''; else tmpfs[t.slice(0, i)] = t.slice(i + 1); }
+  const labels = keyValueMap([...flags.list('label-file').flatMap(readLines), ...flags.list('label')]);
+  const tmpfs = keyValueMap(flags.list('tmpfs'), ':');
 
   const network = flags.string('network') ?? flags.string('net');
   const cpus = flags.string('cpus');

@@ -1,4 +1,5 @@
 // `berth network create|ls|inspect|rm|connect|disconnect|prune`, as docker 28 prints them.
+import { keyValueMap } from './key-values.js';
 import type { VerbSpec } from '../command.js';
 import { renderList, resolveFormat } from '../format/formatter.js';
 import { UsageError } from '../flags.js';
@@ -20,15 +21,6 @@ interface Network {
 }
 
 const enc = encodeURIComponent;
-
-function mapOf(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const i = v.indexOf('=');
-    if (i < 0) out[v] = ''; else out[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return out;
-}
 
 export const networkCreateVerb: VerbSpec = {
   usage: 'create [OPTIONS] NETWORK',
@@ -55,7 +47,7 @@ export const networkCreateVerb: VerbSpec = {
     const body = {
       Name: flags.args[0], Driver: flags.string('driver') ?? 'bridge', Internal: flags.bool('internal'), Attachable: flags.bool('attachable'),
       EnableIPv6: flags.bool('ipv6') || undefined, IPAM: { Driver: flags.string('ipam-driver') ?? 'default', Config: config, Options: {} },
-      Options: mapOf(flags.list('opt')), Labels: mapOf(flags.list('label')),
+      Options: keyValueMap(flags.list('opt')), Labels: keyValueMap(flags.list('label')),
     };
     const r = await ctx.client().transport.json<{ Id: string }>({ method: 'POST', path: '/networks/create', json: body });
     ctx.stdout.write(`${r.Id}\n`);
@@ -153,7 +145,7 @@ export const networkConnectVerb: VerbSpec = {
   async run(ctx, flags) {
     const [net, container] = flags.args;
     const ip = flags.string('ip');
-    const body = { Container: container, EndpointConfig: { Aliases: flags.list('alias'), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), DriverOpts: mapOf(flags.list('driver-opt')) } };
+    const body = { Container: container, EndpointConfig: { Aliases: flags.list('alias'), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), DriverOpts: keyValueMap(flags.list('driver-opt')) } };
     await ctx.client().transport.text({ method: 'POST', path: `/networks/${enc(net)}/connect`, json: body });
     return 0;
   },

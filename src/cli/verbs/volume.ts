@@ -1,4 +1,5 @@
 // `berth volume create|ls|inspect|rm|prune`, as docker 28 prints them.
+import { keyValueMap } from './key-values.js';
 import type { VerbSpec } from '../command.js';
 import { renderList, resolveFormat } from '../format/formatter.js';
 import { humanSize } from '../format/units.js';
@@ -22,16 +23,6 @@ interface Volume {
 
 const enc = encodeURIComponent;
 
-/** `k=v` list flags into a map (`--label a=b`, `--opt type=none`). */
-function mapOf(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const i = v.indexOf('=');
-    if (i < 0) out[v] = ''; else out[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return out;
-}
-
 export const volumeCreateVerb: VerbSpec = {
   usage: 'create [OPTIONS] [VOLUME]',
   summary: 'Create a volume',
@@ -45,7 +36,7 @@ export const volumeCreateVerb: VerbSpec = {
   async run(ctx, flags) {
     const flagName = flags.string('name');
     if (flagName && flags.args[0]) throw new UsageError(`conflicting options: either specify --name or provide positional arg, not both`);
-    const body = { Name: flags.args[0] ?? flagName ?? '', Driver: flags.string('driver') ?? 'local', DriverOpts: mapOf(flags.list('opt')), Labels: mapOf(flags.list('label')) };
+    const body = { Name: flags.args[0] ?? flagName ?? '', Driver: flags.string('driver') ?? 'local', DriverOpts: keyValueMap(flags.list('opt')), Labels: keyValueMap(flags.list('label')) };
     const v = await ctx.client().transport.json<Volume>({ method: 'POST', path: '/volumes/create', json: body });
     ctx.stdout.write(`${v.Name}\n`);
     return 0;
