@@ -8,18 +8,14 @@ import { invalidArgument } from '../../errors.js';
 
 const MAX_LINKS = 255;
 
-export interface ScopedFs {
-  lstat(path: string): Stats | null | Promise<Stats | null>;
-  readlink(path: string): string | Promise<string>;
-}
+type Lookup = { op: 'lstat'; path: string } | { op: 'readlink'; path: string };
 
-const asyncFs: ScopedFs = {
-  lstat: (p) => lstat(p).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null; throw err; }),
-  readlink: (p) => readlink(p),
-};
-
-/** Components of `path` inside the root (no `.`/`..`/symlinks left), following the last one when asked. */
-export async function scopedParts(root: string, path: string, followLast: boolean, fs: ScopedFs = asyncFs): Promise<string[]> {
+/**
+ * The resolution itself, written once: it yields each host lookup it needs (answered with the lstat
+ * result, or null when absent, or the link target) and returns the resolved components. The async and
+ * sync drivers below only answer the lookups.
+ */
+function* resolveSteps(root: string, path: string, followLast: boolean): Generator<Lookup, string[], Stats | null | string> {
   const queue = path.split('/');
   const resolved: string[] = [];
   let links = 0;
@@ -30,14 +26,27 @@ export async function scopedParts(root: string, path: string, followLast: boolea
     const last = !queue.some((q) => q !== '' && q !== '.');
     if (last && !followLast) { resolved.push(c); break; }
     const candidate = joinRoot(root, [...resolved, c]);
-    const st = await fs.lstat(candidate);
+    const st = (yield { op: 'lstat', path: candidate }) as Stats | null;
     if (!st || !st.isSymbolicLink()) { resolved.push(c); continue; }
     if (++links > MAX_LINKS) throw invalidArgument(`too many levels of symbolic links: ${path}`);
-    const target = await fs.readlink(candidate);
+    const target = (yield { op: 'readlink', path: candidate }) as string;
     if (target.startsWith('/')) resolved.length = 0;
     queue.unshift(...target.split('/'));
   }
   return resolved;
+}
+
+const absent = (err: NodeJS.ErrnoException): null => { if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null; throw err; };
+
+/** Components of `path` inside the root (no `.`/`..`/symlinks left), following the last one when asked. */
+export async function scopedParts(root: string, path: string, followLast: boolean): Promise<string[]> {
+  const steps = resolveSteps(root, path, followLast);
+  let next = steps.next();
+  while (!next.done) {
+    const q = next.value;
+    next = steps.next(q.op === 'lstat' ? await lstat(q.path).catch(absent) : await readlink(q.path));
+  }
+  return next.value;
 }
 
 export function joinRoot(root: string, parts: string[]): string {
@@ -52,23 +61,14 @@ export async function scopedPath(root: string, path: string, followLast = true):
 
 /** Synchronous twin, for small reads such as /etc/passwd while preparing an exec. */
 export function scopedPathSync(root: string, path: string, followLast = true): string {
-  const queue = path.split('/');
-  const resolved: string[] = [];
-  let links = 0;
-  while (queue.length > 0) {
-    const c = queue.shift()!;
-    if (c === '' || c === '.') continue;
-    if (c === '..') { resolved.pop(); continue; }
-    const last = !queue.some((q) => q !== '' && q !== '.');
-    if (last && !followLast) { resolved.push(c); break; }
-    const candidate = joinRoot(root, [...resolved, c]);
-    let st: Stats | null = null;
-    try { st = lstatSync(candidate); } catch { st = null; }
-    if (!st || !st.isSymbolicLink()) { resolved.push(c); continue; }
-    if (++links > MAX_LINKS) throw invalidArgument(`too many levels of symbolic links: ${path}`);
-    const target = readlinkSync(candidate);
-    if (target.startsWith('/')) resolved.length = 0;
-    queue.unshift(...target.split('/'));
+  const steps = resolveSteps(root, path, followLast);
+  let next = steps.next();
+  while (!next.done) {
+    const q = next.value;
+    let answer: Stats | null | string;
+    if (q.op === 'readlink') answer = readlinkSync(q.path);
+    else { try { answer = lstatSync(q.path); } catch { answer = null; } }
+    next = steps.next(answer);
   }
-  return joinRoot(root, resolved);
+  return joinRoot(root, next.value);
 }
