@@ -3,7 +3,7 @@
 // berthd; exits are learned from conmon's exit files (inotify), never by polling.
 import { EventEmitter } from 'node:events';
 import { constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DaemonConfig } from '../../daemon/config.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
@@ -63,9 +63,12 @@ export class ContainerService {
   /** Loads containers from disk and reconciles them with what conmon and the runtime report. */
   async init(): Promise<void> {
     const p = this.paths;
-    // Files of containers removed before a crash are deleted first, in the background.
-    await Promise.all([p.trashDir, p.execTrashDir].map((d) => rm(d, { recursive: true, force: true })));
     await Promise.all([p.containersDir, p.exitDir, p.socketDir, p.runtimeRoot, join(p.execRoot, 'containers'), p.trashDir, p.execTrashDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    // Files of containers removed just before a crash are deleted in the background, off the start-up path.
+    for (const dir of [p.trashDir, p.execTrashDir]) {
+      void readdir(dir).then((names) => Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true }))))
+        .catch((err) => log.warn('sweeping removed container files failed', { dir, err: errorMessage(err) }));
+    }
     this.exits.open();
     for (const rec of this.store.load()) {
       try { await this.recover(rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
