@@ -4,15 +4,15 @@ import { lstat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { forbidden, invalidArgument, notFound } from '../../errors.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import { resolveUserWith } from '../../runtime/user.js';
 import { readFileSync } from 'node:fs';
 import { withContainerRoot } from './container-root.js';
 import { containerChanges, type Change } from './changes.js';
-import { extractInto } from './extract.js';
-import { packTree } from './pack.js';
-import { goBase, goFileMode, type PathStat } from './path-stat.js';
-import { joinRoot, scopedParts, scopedPathSync } from './scoped-path.js';
+import { extractInto } from '../../fs/tar-extract.js';
+import { packTree } from '../../fs/tar-pack.js';
+import { goBase, goFileMode, type PathStat } from '../../fs/path-stat.js';
+import { joinRoot, scopedParts, scopedPathSync } from '../../fs/resolve-in-root.js';
 
 /** Docker keeps a trailing "/" or "/." of the request: it means "follow" and "the contents of". */
 function wantsFollow(path: string): boolean {

@@ -8,7 +8,7 @@ import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { unmountRootfs } from '../../storage/rootfs.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 const holders = new Map<string, { count: number; ready: Promise<string> }>();
 const freezes = new Map<string, { count: number; frozen: Promise<boolean> }>();

@@ -5,9 +5,9 @@ import { EventEmitter } from 'node:events';
 import { constants, existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DaemonConfig } from '../../daemon/config.js';
+import type { RuntimeEntry } from '../../runtime/runtimes.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
-import type { ImageProvider } from '../../images/types.js';
+import type { ImageProvider } from '../../model/image.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
 import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
@@ -16,7 +16,7 @@ import { parseSignal } from '../../runtime/signals.js';
 import { unmountRootfs } from '../../storage/rootfs.js';
 import { newId } from '../../util/ids.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../../model/events.js';
 import type { NetworkService } from '../../network/network-service.js';
 import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
 import { containerSizes, dirSize } from './disk-usage.js';
@@ -27,10 +27,20 @@ import { bindMounts, failedStartExitCode, launchContainer, runtimeRef } from './
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
-import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
+import { ZERO_TIME, type ContainerRecord, type CreateRequest } from '../../model/container.js';
+
+/** What the container service needs from the daemon's configuration (built in src/daemon/wiring.ts). */
+export interface ContainerConfigOptions {
+  dataRoot: string;
+  execRoot: string;
+  defaultRuntime: string;
+  runtimes: Record<string, RuntimeEntry>;
+  /** conmon's log level. */
+  monitorLogLevel: 'info' | 'error';
+}
 
 export interface ContainerServiceOptions {
-  config: DaemonConfig;
+  config: ContainerConfigOptions;
   events: EventBus;
   images: ImageProvider;
   /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
@@ -190,7 +200,7 @@ export class ContainerService {
     try {
       const mounts = await this.opts.mounts?.start(rec);
       const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error', mounts, netnsPath));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));

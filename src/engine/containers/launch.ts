@@ -3,21 +3,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError, invalidArgument } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { startConmon } from '../../runtime/conmon.js';
 import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.js';
 import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
-import { probeRuntime } from '../../runtime/runtimes.js';
+import { probeRuntime, type RuntimeEntry } from '../../runtime/runtimes.js';
 import { resolveUser, resolveUserWith } from '../../runtime/user.js';
 import { mountRootfs, overlayOptions, prepareRootfsDirs, readFileFromLayers, unmountRootfs } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import type { ContainerPaths } from './paths.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 /** The configured runtime of a container, refused with a clear 400 when unknown or unusable here. */
-export function runtimeRef(cfg: DaemonConfig, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
+export function runtimeRef(cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
   const entry = cfg.runtimes[name];
   if (!entry) throw invalidArgument(`Unknown runtime specified ${name}`);
   const status = probeRuntime(name, entry.path);
@@ -46,7 +45,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;

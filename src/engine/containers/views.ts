@@ -3,7 +3,7 @@
 import { containerNetworks, networkSettingsView } from '../../network/network-views.js';
 import { portsSummary } from '../../network/ports.js';
 import type { ContainerPaths } from './paths.js';
-import { ZERO_TIME, type ContainerRecord } from './types.js';
+import { ZERO_TIME, type ContainerRecord } from '../../model/container.js';
 import { mountView } from './mounts.js';
 
 /** Docker's units.HumanDuration. */

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument, notFound } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
-import type { EventBus } from '../events.js';
+import type { RuntimeEntry } from '../../runtime/runtimes.js';
+import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import { runtimeRef } from '../containers/launch.js';
 import { resolveUserWith } from '../../runtime/user.js';
 import { serializeSpec, type OciSpec } from '../../runtime/oci-spec.js';
-import { scopedPathSync } from '../archive/scoped-path.js';
+import { scopedPathSync } from '../../fs/resolve-in-root.js';
 import { buildExecProcess, execAction } from './process-spec.js';
 import { failedExec, startExecProcess, type ExecExit, type RunningExec } from './exec-process.js';
 import type { ExecCreateRequest, ExecSession } from './types.js';
@@ -34,7 +34,7 @@ export class ExecService {
   private readonly sessions = new Map<string, ExecSession>();
   private readonly running = new Map<string, RunningExec>();
 
-  constructor(private readonly opts: { config: DaemonConfig; containers: ContainerService; events: EventBus }) {}
+  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
 
   /** The container's root as its processes see it (only while it runs). */
   containerRoot(rec: ContainerRecord): string {

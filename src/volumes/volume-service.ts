@@ -3,10 +3,10 @@
 // containers use them. Publishes Docker's volume events (create, destroy, prune; mount/unmount come
 // from container start/stop, see container-mounts.ts).
 import { randomBytes } from 'node:crypto';
-import { conflict, internal, invalidArgument, isBerthError, notFound } from '../../errors.js';
-import type { EventBus } from '../events.js';
-import { dirSize } from '../containers/disk-usage.js';
-import { isMounted } from '../../storage/rootfs.js';
+import { conflict, internal, invalidArgument, isBerthError, notFound } from '../errors.js';
+import type { EventBus } from '../model/events.js';
+import { dirSize } from '../fs/dir-size.js';
+import { isMounted } from '../storage/rootfs.js';
 import { mountLocal, needsMount, unmountLocal, validateLocalOptions } from './local-mount.js';
 import { listFilter, pruneFilter, type Filters } from './volume-filters.js';
 import { VolumeStore, rfc3339 } from './volume-store.js';

@@ -7,13 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { errorMessage, invalidArgument, isBerthError, notFound } from '../../errors.js';
 import type { OciMount } from '../../runtime/oci-spec.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
-import type { ContainerConfig, ContainerRecord, HostConfig } from '../containers/types.js';
-import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord } from '../containers/mounts.js';
-import { copyUp } from './copy-up.js';
-import { needsMount } from './local-mount.js';
-import { ANONYMOUS_LABEL } from './types.js';
-import type { VolumeService } from './volume-service.js';
+import type { EventBus } from '../../model/events.js';
+import type { ContainerConfig, ContainerRecord, HostConfig } from '../../model/container.js';
+import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord } from './mounts.js';
+import { copyUp } from '../../volumes/copy-up.js';
+import { needsMount } from '../../volumes/local-mount.js';
+import { ANONYMOUS_LABEL } from '../../volumes/types.js';
+import type { VolumeService } from '../../volumes/volume-service.js';
 
 /** What this needs from the container service. */
 export interface ContainerLookup {

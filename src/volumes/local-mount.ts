@@ -1,8 +1,8 @@
 // Local volumes created with driver options (`--opt type=.. --opt device=.. --opt o=..`) are mounted on
 // their _data directory while a container uses them, as Docker's local driver does.
 import { execFile } from 'node:child_process';
-import { invalidArgument, internal } from '../../errors.js';
-import { isMounted } from '../../storage/rootfs.js';
+import { invalidArgument, internal } from '../errors.js';
+import { isMounted } from '../storage/rootfs.js';
 
 const VALID_OPTS = new Set(['type', 'o', 'device', 'size']);
 const REQUIRED: Array<[string, string[]]> = [['device', ['type']], ['type', ['device']], ['o', ['device', 'type']]];

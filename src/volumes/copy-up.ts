@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { chmod, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { internal } from '../../errors.js';
-import { unmountRootfs } from '../../storage/rootfs.js';
+import { internal } from '../errors.js';
+import { unmountRootfs } from '../storage/rootfs.js';
 
 export interface CopyJob { destination: string; dir: string }
 
