@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, isBerthError, notFound } from '../errors.js';
 import type { EventBus } from '../model/events.js';
 import { dirSize } from '../fs/dir-size.js';
-import { isMounted } from '../storage/rootfs.js';
+import { isMounted } from '../fs/overlay.js';
 import { mountLocal, needsMount, unmountLocal, validateLocalOptions } from './local-mount.js';
 import { listFilter, pruneFilter, type Filters } from './volume-filters.js';
 import { VolumeStore, rfc3339 } from './volume-store.js';

@@ -7,7 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonSync, writeJsonAtomic } from '../util/atomic-file.js';
-import { isMounted, unmountRootfs } from '../storage/rootfs.js';
+import { isMounted, unmountRootfs } from '../fs/overlay.js';
 import { log } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import type { VolumeRecord } from './types.js';

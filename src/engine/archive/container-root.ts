@@ -6,7 +6,7 @@
 // for a symlink pointing out before the file is opened.
 import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
-import { unmountRootfs } from '../../storage/rootfs.js';
+import { unmountRootfs } from '../../fs/overlay.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 

@@ -13,7 +13,7 @@ import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oc
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { parseSignal } from '../../runtime/signals.js';
-import { unmountRootfs } from '../../storage/rootfs.js';
+import { unmountRootfs } from '../../fs/overlay.js';
 import { newId } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../../model/events.js';

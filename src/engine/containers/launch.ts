@@ -10,7 +10,8 @@ import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { probeRuntime, type RuntimeEntry } from '../../runtime/runtimes.js';
 import { resolveUser, resolveUserWith } from '../../runtime/user.js';
-import { mountRootfs, overlayOptions, prepareRootfsDirs, readFileFromLayers, unmountRootfs } from '../../storage/rootfs.js';
+import { mountRootfs, overlayOptions, prepareRootfsDirs, unmountRootfs } from '../../fs/overlay.js';
+import { readTextFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from '../../model/container.js';
@@ -58,8 +59,8 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
   const tMount = performance.now();
   try {
     const user = inNamespace
-      ? resolveUserWith((f) => readFileFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
-      : resolveUser(merged, rec.Config.User);
+      ? await resolveUserWith((f) => readTextFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
+      : await resolveUser(merged, rec.Config.User);
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
     const spec = buildSpec({
       rootfs: merged,
