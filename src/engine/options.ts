@@ -2,7 +2,7 @@
 // daemon's flags and daemon.json in src/daemon/wiring.ts; nothing below src/daemon/ sees the daemon's own config type.
 import type { RuntimeEntry } from '../runtime/runtimes.js';
 import type { LogLevel } from '../util/log.js';
-import type { ContainerConfigOptions } from './containers/container-service.js';
+import type { ContainerConfigOptions } from './containers/options.js';
 import type { NetworkServiceOptions } from '../network/network-service.js';
 
 export interface EngineOptions {

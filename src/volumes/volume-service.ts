@@ -4,6 +4,7 @@
 // from container start/stop, see container-mounts.ts).
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, isBerthError, notFound } from '../errors.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import type { EventBus } from '../model/events.js';
 import { dirSize } from '../fs/dir-size.js';
 import { isMounted } from '../fs/overlay.js';
@@ -26,7 +27,7 @@ export class VolumeService {
   readonly store: VolumeStore;
   /** Holders of a mounted options-volume, by volume name. */
   private readonly holders = new Map<string, Set<string>>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(private readonly opts: VolumeServiceOptions) {
     this.store = new VolumeStore(opts.root);
@@ -36,11 +37,8 @@ export class VolumeService {
     await this.store.init();
   }
 
-  private async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.locks.set(name, next);
-    try { return await next; } finally { if (this.locks.get(name) === next) this.locks.delete(name); }
+  private withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
   }
 
   private publish(action: string, name: string, extra: Record<string, string> = {}): void {

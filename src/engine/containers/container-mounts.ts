@@ -34,13 +34,8 @@ export class ContainerMounts implements ContainerMountHooks {
   /** Anonymous volumes of --rm containers, removed with them. */
   private readonly autoRemoved = new Map<string, string[]>();
 
-  constructor(private readonly opts: ContainerMountsOptions) {
-    opts.events.subscribe((ev) => {
-      if (ev.Type !== 'container') return;
-      if (ev.Action === 'die') void this.stopped(ev.Actor.ID);
-      else if (ev.Action === 'destroy') void this.destroyed(ev.Actor.ID);
-    });
-  }
+  // The container service calls stopped() and destroyed() itself (explicit hooks, not event listeners).
+  constructor(private readonly opts: ContainerMountsOptions) {}
 
   /** After the containers are recovered: re-learn what running containers hold; unmount the rest. */
   async init(): Promise<void> {
@@ -141,7 +136,7 @@ export class ContainerMounts implements ContainerMountHooks {
     return ociMounts(rec.MountPoints);
   }
 
-  private async stopped(id: string): Promise<void> {
+  async stopped(id: string): Promise<void> {
     const names = this.held.get(id);
     if (!names) return;
     this.held.delete(id);
@@ -151,7 +146,7 @@ export class ContainerMounts implements ContainerMountHooks {
     }
   }
 
-  private async destroyed(id: string): Promise<void> {
+  async destroyed(id: string): Promise<void> {
     const anon = this.autoRemoved.get(id);
     this.autoRemoved.delete(id);
     if (anon?.length) await this.removeVolumes(anon);

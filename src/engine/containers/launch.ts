@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError, invalidArgument } from '../../errors.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
-import { startConmon } from '../../runtime/conmon.js';
+import { CommandNotRunnable, startConmon } from '../../runtime/conmon.js';
 import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.js';
 import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
@@ -124,8 +124,9 @@ function num(v: unknown): number | undefined {
 
 /** Docker's exit code for a start that failed: 127 command not found, 126 not executable, else 128. */
 export function failedStartExitCode(err: unknown): number {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/not found|no such file/i.test(msg)) return 127;
-  if (/permission denied/i.test(msg)) return 126;
+  if (err instanceof CommandNotRunnable) return err.exitCode;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 127;
+  if (code === 'EACCES') return 126;
   return err instanceof BerthError && err.kind === 'invalid-argument' ? 127 : 128;
 }

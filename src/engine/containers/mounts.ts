@@ -281,4 +281,8 @@ export interface ContainerMountHooks {
   create(input: { id: string; config: ContainerConfig; hostConfig: HostConfig; layerDirs: string[] }): Promise<MountPointRecord[]>;
   /** At each start: the OCI mounts (undefined for records without planned mounts). */
   start(rec: ContainerRecord): Promise<OciMount[] | undefined>;
+  /** After a run ended (the `die` of the container): volumes it held are released. */
+  stopped?(id: string): Promise<void>;
+  /** After the container was removed: its anonymous volumes of --rm go with it. */
+  destroyed?(id: string): Promise<void>;
 }
