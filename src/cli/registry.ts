@@ -31,6 +31,7 @@ const events: Loader = () => import('./verbs/events.js').then((m) => m.eventsVer
 const version: Loader = () => import('./verbs/system.js').then((m) => m.versionVerb);
 const info: Loader = () => import('./verbs/system.js').then((m) => m.infoVerb);
 const df: Loader = () => import('./verbs/system.js').then((m) => m.dfVerb);
+const check: Loader = () => import('./verbs/system-check.js').then((m) => m.systemCheckVerb);
 const containerPrune: Loader = () => import('./verbs/prune.js').then((m) => m.containerPruneVerb);
 const imagePrune: Loader = () => import('./verbs/prune.js').then((m) => m.imagePruneVerb);
 const volumeCreate: Loader = () => import('./verbs/volume.js').then((m) => m.volumeCreateVerb);
@@ -70,7 +71,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
     inspect: imageInspect, prune: imagePrune,
   },
-  system: { df, info, events },
+  system: { df, info, events, check },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
   network: {
     create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm,

@@ -4,7 +4,7 @@ import { Transport, type HijackedStream, type ApiResponse } from './transport.js
 import { resolveAddress, type ConnectionFlags, type DaemonAddress } from './host.js';
 import type {
   ContainerCreateBody, ContainerCreateResponse, ContainerInspect, ContainerSummary, DiskUsage, Filters,
-  HistoryItem, ImageSummary, InfoResponse, PruneResponse, DeleteItem, TopResponse, VersionResponse, WaitResponse, ChangeItem,
+  HistoryItem, ImageSummary, InfoResponse, PruneResponse, DeleteItem, TopResponse, VersionResponse, WaitResponse, ChangeItem, SystemCheckResponse,
 } from './types.js';
 
 /** Docker's filters query value: `{"key":{"value":true}}`. */
@@ -41,6 +41,7 @@ export class EngineClient {
   version(): Promise<VersionResponse> { return this.transport.json({ method: 'GET', path: '/version' }); }
   info(): Promise<InfoResponse> { return this.transport.json({ method: 'GET', path: '/info' }); }
   diskUsage(): Promise<DiskUsage> { return this.transport.json({ method: 'GET', path: '/system/df' }); }
+  systemCheck(): Promise<SystemCheckResponse> { return this.transport.json({ method: 'GET', path: '/berth/system/check' }); }
   events(q: { since?: string; until?: string; filters?: Filters }): Promise<ApiResponse> {
     return this.transport.request({ method: 'GET', path: '/events', query: { since: q.since, until: q.until, filters: encodeFilters(q.filters) } });
   }

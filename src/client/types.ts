@@ -188,3 +188,6 @@ export interface DiskUsage {
   Volumes?: Array<{ Name: string; UsageData?: { Size: number; RefCount: number }; Labels?: Record<string, string>; Mountpoint?: string }> | null;
   BuildCache?: Array<{ ID: string; Size: number; InUse: boolean; Shared?: boolean }> | null;
 }
+
+/** Berth's own GET /berth/system/check: container records recovery set aside (quarantined). */
+export interface SystemCheckResponse { Quarantined: Array<{ ID: string; Reason: string; Path: string; At: string }> }

@@ -40,6 +40,7 @@ export class Engine {
       resolve: (ref) => containers!.resolve(ref),
       isRunning: (rec) => containers!.isRunning(rec),
       save: (rec) => containers!.store.save(rec),
+      withLock: (id, fn) => containers!.withLock(id, fn),
       etcPaths: (id) => ({ hosts: containers!.paths.hosts(id), resolvConf: containers!.paths.resolvConf(id) }),
     }));
     this.volumes = new VolumeService({ root: join(config.dataRoot, 'volumes'), events: this.events, usersOf: (name) => this.volumeMounts.usersOf(name) });

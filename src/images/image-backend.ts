@@ -28,6 +28,13 @@ export interface ImageServiceOptions {
   seedBusybox?: boolean;
 }
 
+/** What lease() returns: digests held until release(); `image` when the lease was taken on an image. */
+export interface ImageLease {
+  image?: ImageRecord;
+  add: (...digests: string[]) => void;
+  release: () => void;
+}
+
 export class ImageBackend {
   readonly content: ContentStore;
   readonly layers: LayerStore;
@@ -104,12 +111,19 @@ export class ImageBackend {
 
   // ---- building blocks for load, import and the seed ----
 
-  /** Keeps digests safe from garbage collection until the returned lease is released. */
-  lease(): { add: (...digests: string[]) => void; release: () => void } {
+  /**
+   * Keeps digests safe from garbage collection until the returned lease is released. With `ref`, the
+   * lease also holds that image (resolved now, NotFound if unknown): `rmi` (even -f) and `image prune -a`
+   * leave it and its layers until release. Create, pull and build take one for the image they work on.
+   */
+  lease(ref?: string): ImageLease {
     const held: string[] = [];
     let released = false;
+    const image = ref === undefined ? undefined : this.store.record(this.findId(ref) ?? '');
+    if (ref !== undefined && !image) throw notFound(`No such image: ${displayRef(ref)}`);
     this.activeLeases++;
-    return {
+    const lease: ImageLease = {
+      image,
       add: (...digests) => { for (const d of digests) { held.push(d); this.pins.set(d, (this.pins.get(d) ?? 0) + 1); } },
       release: () => {
         if (!released) { released = true; this.activeLeases--; }
@@ -119,6 +133,13 @@ export class ImageBackend {
         }
       },
     };
+    if (image) lease.add(image.id, ...image.config.rootfs.diff_ids, ...chainIds(image.config.rootfs.diff_ids));
+    return lease;
+  }
+
+  /** True while a lease holds image `id` (its config digest is pinned). */
+  isLeased(id: string): boolean {
+    return this.pins.has(id);
   }
 
   isPinned(digest: string): boolean {

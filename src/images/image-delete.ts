@@ -25,6 +25,8 @@ interface Conflict { message: string; hard: boolean; used: boolean }
 
 function findConflict(svc: ImageBackend, id: string, opts: { soft: boolean; activeReference: boolean }): Conflict | undefined {
   if (svc.store.records().some((r) => r.parent === id)) return { hard: true, used: false, message: 'image has dependent child images' };
+  // A create, pull or build in flight holds the image: as a running container does, even against -f.
+  if (svc.isLeased(id)) return { hard: true, used: true, message: 'image is being used by an operation in progress (create, pull or build)' };
   const users = svc.users(id);
   const running = users.find((u) => u.running);
   if (running) return { hard: true, used: true, message: `image is being used by running container ${shortId(running.id)}` };
@@ -149,7 +151,7 @@ export async function pruneImages(svc: ImageBackend, f: Filters): Promise<PruneR
   const deleted: DeleteItem[] = [];
   let reclaimed = 0;
   for (const rec of svc.store.records()) {
-    if (inUse.has(rec.id)) continue;
+    if (inUse.has(rec.id) || svc.isLeased(rec.id)) continue;
     if (danglingOnly && rec.repoTags.length > 0) continue;
     if (until !== undefined && createdSeconds(rec) >= until) continue;
     const labels = rec.config.config?.Labels ?? {};

@@ -68,4 +68,6 @@ export interface ImageProvider {
   resolve(ref: string): Promise<ImageRecord>;
   /** Absolute paths of the unpacked layer directories, top-most first (overlayfs lowerdir order). */
   layerDirs(image: ImageRecord): Promise<string[]>;
+  /** Holds the image `ref` names (NotFound if none) against removal until release() (images/image-backend). */
+  lease(ref: string): { image?: ImageRecord; release: () => void };
 }

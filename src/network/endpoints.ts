@@ -4,11 +4,12 @@
 // tears down exactly what was set up.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { log } from '../util/log.js';
 import { writeNetworkEtcFiles } from './etc-files.js';
 import { sweepNetavarkChains } from '../netavark/firewall-sweep.js';
@@ -25,6 +26,8 @@ export interface ContainerAccess {
   resolve(ref: string): ContainerRecord;
   isRunning(rec: ContainerRecord): boolean;
   save(rec: ContainerRecord): Promise<void>;
+  /** Runs `fn` under the container's lock (the one start, exit clean-up and rm take). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
@@ -144,7 +147,8 @@ export class Endpoints {
     const saved: SavedEndpoint = { nsPath: ns.SandboxKey, networkId: net.Id, key, options };
     await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
-    await writeFile(file, JSON.stringify(saved), { mode: 0o600 }); // before setup: a crash half-way is still torn down
+    // Before setup, crash-safe: a crash half-way still finds a whole file to tear down from.
+    await writeFileAtomic(file, JSON.stringify(saved));
     try {
       const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options));
       Object.assign(ep, {

@@ -221,38 +221,45 @@ export class NetworkService {
     await this.endpoints.sweepOrphans((id) => c.all().some((r) => r.Id === id && c.isRunning(r)));
   }
 
+  /** Changes the record under the container's lock, so it never interleaves with a start, exit or rm. */
   async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
     const net = this.get(ref);
-    const rec = this.containers().resolve(containerRef);
-    const mode = rec.HostConfig.NetworkMode ?? 'bridge';
-    if (net.Driver !== 'bridge') throw forbidden(`container cannot be disconnected from host network or connected to host network`);
-    if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
-    const ns = rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
-    if (Object.values(ns.Networks).some((e) => e.NetworkID === net.Id)) throw forbidden(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
-    if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-    ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address ? cfg.IPAMConfig : null });
-    if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
-    if (this.containers().isRunning(rec) && ns.SandboxKey) {
-      try {
-        await this.endpoints.setupEndpoint(rec, net, net.Name, `eth${Object.keys(ns.Networks).length - 1}`, false);
-      } catch (err) {
-        delete ns.Networks[net.Name];
-        throw err;
+    const found = this.containers().resolve(containerRef);
+    await this.containers().withLock(found.Id, async () => {
+      const rec = this.containers().resolve(found.Id); // still there, and the record start and rm use
+      const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+      if (net.Driver !== 'bridge') throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
+      const ns = rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
+      if (Object.values(ns.Networks).some((e) => e.NetworkID === net.Id)) throw forbidden(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
+      if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+      ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address ? cfg.IPAMConfig : null });
+      if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
+      if (this.containers().isRunning(rec) && ns.SandboxKey) {
+        try {
+          await this.endpoints.setupEndpoint(rec, net, net.Name, `eth${Object.keys(ns.Networks).length - 1}`, false);
+        } catch (err) {
+          delete ns.Networks[net.Name];
+          throw err;
+        }
       }
-    }
-    await this.containers().save(rec);
+      await this.containers().save(rec);
+    });
   }
 
   async disconnect(ref: string, containerRef: string): Promise<void> {
     const net = this.get(ref);
-    const rec = this.containers().resolve(containerRef);
-    const ns = rec.NetworkSettings;
-    const key = Object.entries(ns?.Networks ?? {}).find(([, e]) => e.NetworkID === net.Id)?.[0];
-    if (!ns || !key) throw forbidden(`container ${rec.Id} is not connected to network ${net.Name}`);
-    if (net.Driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
-    if (this.containers().isRunning(rec)) await this.endpoints.teardownEndpoint(rec, net);
-    delete ns.Networks[key];
-    await this.containers().save(rec);
+    const found = this.containers().resolve(containerRef);
+    await this.containers().withLock(found.Id, async () => {
+      const rec = this.containers().resolve(found.Id);
+      const ns = rec.NetworkSettings;
+      const key = Object.entries(ns?.Networks ?? {}).find(([, e]) => e.NetworkID === net.Id)?.[0];
+      if (!ns || !key) throw forbidden(`container ${rec.Id} is not connected to network ${net.Name}`);
+      if (net.Driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+      if (this.containers().isRunning(rec)) await this.endpoints.teardownEndpoint(rec, net);
+      delete ns.Networks[key];
+      await this.containers().save(rec);
+    });
   }
 
   /** The endpoint a container has on a network (for tests and views). */

@@ -38,7 +38,7 @@ test('a tty exec gets TERM and the console size; --privileged every capability',
 
 test('event actions and the inspect view', () => {
   assert.equal(execAction('exec_create', ['sh', '-c', 'exit 3']), 'exec_create: sh -c exit 3');
-  const view = execInspectView({ id: 'e1', containerId: 'c1', config: { Cmd: ['echo', 'x'], AttachStdout: true, Tty: true }, running: false, exitCode: null, pid: 0, started: false });
+  const view = execInspectView({ id: 'e1', containerId: 'c1', config: { Cmd: ['echo', 'x'], AttachStdout: true, Tty: true }, running: false, exitCode: null, pid: 0, started: false, createdAt: 0 });
   assert.deepEqual(view.ProcessConfig, { arguments: ['x'], entrypoint: 'echo', privileged: false, tty: true, user: '' });
   assert.equal(view.ExitCode, null);
   assert.equal(view.OpenStdout, true);

@@ -159,7 +159,10 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     // The docker CLI waits for these headers before it calls start.
     const res = startStream(ctx);
     try {
-      const code = await svc.wait(rec.Id, condition);
+      // A client that hangs up takes its waiter with it (no listener left behind).
+      const gone = new AbortController();
+      ctx.res.once('close', () => gone.abort());
+      const code = await svc.wait(rec.Id, condition, gone.signal);
       res.end(JSON.stringify({ StatusCode: code }) + '\n');
     } catch (err) {
       res.end(JSON.stringify({ StatusCode: -1, Error: { Message: errorMessage(err) } }) + '\n');

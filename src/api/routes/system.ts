@@ -81,6 +81,10 @@ function events(engine: Engine, ctx: RequestContext): void {
 
 export function registerSystemRoutes(router: Router, engine: Engine): void {
   router.get('/_ping', ping);
+  // Berth's own endpoint (not Docker's API): what start-up recovery set aside instead of deleting.
+  router.get('/berth/system/check', (ctx) => {
+    sendJson(ctx, 200, { Quarantined: engine.containers.store.quarantinedList().map((q) => ({ ID: q.id, Reason: q.reason, Path: q.dir, At: q.at })) });
+  });
   router.head('/_ping', ping);
 
   router.get('/version', (ctx) => {

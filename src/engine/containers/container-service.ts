@@ -9,7 +9,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerConfigOptions } from './options.js';
 import { createContainer } from './create.js';
-import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
+import { conflict, errorMessage, invalidArgument, isBerthError, notFound, notModified } from '../../errors.js';
 import type { ImageProvider } from '../../model/image.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
 import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
@@ -83,8 +83,14 @@ export class ContainerService {
 
   // ---- helpers ----
 
-  private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` under the container's lock (also for other services' record changes: network connect). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(id, fn);
+  }
+
+  /** Inside the lock: the record is still the stored one (not removed while the caller waited). */
+  private assertStored(rec: ContainerRecord): void {
+    if (this.store.get(rec.Id) !== rec) throw notFound(`No such container: ${rec.Id}`);
   }
 
   /** Event attributes Docker sends for containers: image, name, and the labels. */
@@ -118,6 +124,7 @@ export class ContainerService {
   }
 
   private async startLocked(rec: ContainerRecord): Promise<void> {
+    this.assertStored(rec);
     if (this.isRunning(rec)) throw notModified();
     if (rec.RemovalInProgress) throw conflict(`container is marked for removal and cannot be started`);
     let pid: number;
@@ -228,13 +235,7 @@ export class ContainerService {
     const rec = this.resolve(ref);
     const signal = parseSignal(signalName, 'SIGKILL');
     if (!this.isRunning(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
-    if (signal === 9) this.stopping.add(rec.Id);
-    const exited = this.nextExit(rec.Id);
-    this.signal(rec, signal);
-    if (signal === 9) {
-      await exited;
-      this.stopping.delete(rec.Id);
-    }
+    if (signal === 9) await this.killAndWait(rec); else this.signal(rec, signal);
   }
 
   async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
@@ -258,6 +259,7 @@ export class ContainerService {
   async setPaused(ref: string, paused: boolean): Promise<void> {
     const rec = this.resolve(ref);
     await this.withLock(rec.Id, async () => {
+      this.assertStored(rec);
       if (!this.isRunning(rec)) throw conflict(`Container ${rec.Id} is not running`);
       if (paused && rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
       if (!paused && rec.State.Status !== 'paused') throw conflict(`Container ${rec.Id} is not paused`);
@@ -271,26 +273,44 @@ export class ContainerService {
 
   // ---- wait ----
 
-  /** Docker's wait: the exit code once the condition holds. */
-  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<number> {
+  /** Docker's wait: the exit code once the condition holds; `signal` (the client went away) drops the waiter. */
+  async wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<number> {
     const rec = this.resolve(ref);
-    return waitFor(this.lifecycle, rec, condition, this.isRunning(rec));
+    return waitFor(this.lifecycle, rec, condition, this.isRunning(rec), signal);
   }
 
   // ---- remove / rename / prune ----
 
+  /**
+   * "Running" is decided inside the lock: an `rm` racing a `start` either removes the container before
+   * it starts or refuses (without force) or kills it first (with force), never deletes a running one.
+   */
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
     const rec = this.resolve(ref);
-    if (this.isRunning(rec)) {
-      if (!opts.force) throw conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
-      this.stopping.add(rec.Id);
+    const refuse = () => conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
+    if (this.isRunning(rec) && !opts.force) throw refuse();
+    // A forced rm kills outside the lock (the exit's clean-up takes it); a restart policy or a racing
+    // start may run it again meanwhile, so a few rounds.
+    for (let round = 0; round < 10; round++) {
+      if (this.isRunning(rec)) await this.killAndWait(rec);
+      const done = await this.withLock(rec.Id, async () => {
+        if (!this.store.get(rec.Id)) return true; // auto-removed meanwhile
+        if (this.isRunning(rec)) { if (!opts.force) throw refuse(); return false; }
+        await this.destroy(rec);
+        return true;
+      });
+      if (done) return;
+    }
+    throw conflict(`container ${rec.Id} kept being restarted while it was removed`);
+  }
+
+  private async killAndWait(rec: ContainerRecord): Promise<void> {
+    this.stopping.add(rec.Id);
+    try {
       const exited = this.nextExit(rec.Id);
       this.signal(rec, 9);
       await exited;
-      this.stopping.delete(rec.Id);
-    }
-    if (!this.store.get(rec.Id)) return; // auto-removed meanwhile
-    await this.withLock(rec.Id, () => this.destroy(rec));
+    } finally { this.stopping.delete(rec.Id); }
   }
 
   /** Removes everything of a stopped container; marks it first so a crash half-way is finished on recovery. */
@@ -333,8 +353,15 @@ export class ContainerService {
     let space = 0;
     for (const rec of this.store.all()) {
       if (this.isRunning(rec) || !filter(rec)) continue;
-      space += await dirSize(this.paths.upper(rec.Id));
-      await this.withLock(rec.Id, () => this.destroy(rec));
+      const size = await dirSize(this.paths.upper(rec.Id));
+      // Checked again under the lock: a start may have taken it since.
+      const removed = await this.withLock(rec.Id, async () => {
+        if (this.store.get(rec.Id) !== rec || this.isRunning(rec)) return false;
+        await this.destroy(rec);
+        return true;
+      });
+      if (!removed) continue;
+      space += size;
       deleted.push(rec.Id);
     }
     this.opts.events.publish('container', 'prune', '', { reclaimed: String(space) });

@@ -3,7 +3,7 @@
 // record stored. On failure nothing is left behind.
 import { mkdir, rm } from 'node:fs/promises';
 import { invalidArgument } from '../../errors.js';
-import type { ImageProvider } from '../../model/image.js';
+import type { ImageProvider, ImageRecord } from '../../model/image.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest } from '../../model/container.js';
 import type { NetworkService } from '../../network/network-service.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
@@ -29,7 +29,17 @@ export interface CreateDeps {
 export async function createContainer(d: CreateDeps, body: CreateRequest, name: string | undefined): Promise<{ rec: ContainerRecord; warnings: string[] }> {
   const imageRef = body.Image;
   if (!imageRef) throw invalidArgument('config cannot be empty in order to create a container');
-  const image = await d.images.resolve(imageRef);
+  // Held from here until the record is stored (then the container itself keeps the image in use):
+  // an `rmi -f` or `image prune -a` meanwhile cannot delete the layers this container is made of.
+  const lease = d.images.lease(imageRef);
+  try {
+    return await createWithImage(d, body, name, imageRef, lease.image!);
+  } finally {
+    lease.release();
+  }
+}
+
+async function createWithImage(d: CreateDeps, body: CreateRequest, name: string | undefined, imageRef: string, image: ImageRecord): Promise<{ rec: ContainerRecord; warnings: string[] }> {
   const hcIn = body.HostConfig ?? {};
   const runtime = hcIn.Runtime || d.config.defaultRuntime;
   runtimeRef(d.config, d.paths, runtime); // refuses unknown/unusable runtimes with a 400

@@ -1,38 +1,57 @@
 // The container store: every container's record in memory, persisted crash-safe as
 // <dataRoot>/containers/<id>/container.json; unique names; resolution by full ID, name or ID prefix.
-import { readdirSync, existsSync, rmSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { conflict, invalidArgument, notFound } from '../../errors.js';
-import { readJsonSync, writeFileAtomic } from '../../util/atomic-file.js';
+import { readdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { conflict, errorMessage, invalidArgument, notFound } from '../../errors.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { validContainerName } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import { generateName } from './names.js';
+import { isCreateScaffold, listQuarantined, quarantineContainer, sweepTempRecords, type QuarantinedContainer } from './quarantine.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from '../../model/container.js';
 
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
-  private seq = 0;
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly quarantined: QuarantinedContainer[] = [];
 
   constructor(private readonly paths: ContainerPaths) {}
 
-  /** Loads every record; a directory without a readable record is a half-done create and is removed. */
+  /**
+   * Loads every record. A directory without a record is an interrupted create: removed only when it holds
+   * nothing but create's scaffolding. A record that cannot be read or is not a container record is
+   * never deleted: its directory is set aside (quarantine.ts) with all its files.
+   */
   load(): ContainerRecord[] {
     const dir = this.paths.containersDir;
     if (!existsSync(dir)) return [];
     for (const id of readdirSync(dir)) {
+      const cdir = this.paths.dir(id);
+      let rec: ContainerRecord;
       try {
-        const rec = readJsonSync<ContainerRecord>(this.paths.record(id));
-        this.byId.set(rec.Id, rec);
-        this.idByName.set(rec.Name, rec.Id);
+        sweepTempRecords(cdir);
+        if (!existsSync(this.paths.record(id)) && isCreateScaffold(cdir)) {
+          log.warn('removing the directory of an interrupted create', { id });
+          rmSync(cdir, { recursive: true, force: true });
+          continue;
+        }
+        rec = parseRecord(readFileSync(this.paths.record(id), 'utf8'), id);
       } catch (err) {
-        log.warn('removing container directory without a valid record (interrupted create)', { id, err: String(err) });
-        rmSync(this.paths.dir(id), { recursive: true, force: true });
+        try { this.quarantined.push(quarantineContainer(this.paths.dataRoot, id, cdir, errorMessage(err))); } catch (qerr) {
+          log.error('could not set an unreadable container aside; left in place', { id, err: errorMessage(qerr) });
+        }
+        continue;
       }
+      this.byId.set(rec.Id, rec);
+      this.idByName.set(rec.Name, rec.Id);
     }
     return [...this.byId.values()];
   }
+
+  /** Containers set aside at this start-up or earlier ones (for `berth system check`). */
+  quarantinedList(): QuarantinedContainer[] { return listQuarantined(this.paths.dataRoot); }
 
   all(): ContainerRecord[] { return [...this.byId.values()]; }
 
@@ -43,7 +62,8 @@ export class ContainerStore {
     const direct = this.byId.get(ref);
     if (direct) return direct;
     const byName = this.idByName.get(ref.startsWith('/') ? ref : '/' + ref);
-    if (byName) return this.byId.get(byName)!;
+    // A name held by a create in flight has no record yet: Docker answers "No such container" for it.
+    if (byName) { const rec = this.byId.get(byName); if (rec) return rec; throw notFound(`No such container: ${ref}`); }
     if (/^[0-9a-f]+$/.test(ref)) {
       const hits = [...this.byId.keys()].filter((id) => id.startsWith(ref));
       if (hits.length === 1) return this.byId.get(hits[0])!;
@@ -82,21 +102,23 @@ export class ContainerStore {
     await this.saveDurable(rec);
   }
 
-  /** Writes the record crash-safe (temp file, fsync, rename): for a new container. */
-  async saveDurable(rec: ContainerRecord): Promise<void> {
-    await writeFileAtomic(this.paths.record(rec.Id), JSON.stringify(rec));
-  }
+  /** Writes the record crash-safe (temp file, fsync, rename, fsync of the directory). */
+  saveDurable(rec: ContainerRecord): Promise<void> { return this.save(rec); }
 
   /**
-   * State changes: temp file + rename without fsync. A berthd crash cannot tear the file (the page
-   * cache survives it); after a host crash no container runs any more and recovery marks them exited,
-   * so an older state on disk is harmless. Saves two fsyncs on every `docker run`.
+   * Every record write is crash-safe (util/atomic-file: temp + fsync + rename + directory fsync), and the
+   * writes of one container run one after another, each serializing the record when its turn comes, so
+   * the file never goes back to an older state. Measured cost: docs/state.md.
    */
-  async save(rec: ContainerRecord): Promise<void> {
-    const target = this.paths.record(rec.Id);
-    const tmp = `${target}.${process.pid}.${++this.seq}.tmp`;
-    await writeFile(tmp, JSON.stringify(rec), { mode: 0o600 });
-    await rename(tmp, target);
+  save(rec: ContainerRecord): Promise<void> {
+    const prev = this.writes.get(rec.Id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(async () => {
+      if (this.byId.get(rec.Id) !== rec) return; // removed meanwhile: its directory is gone
+      await writeFileAtomic(this.paths.record(rec.Id), JSON.stringify(rec));
+    });
+    this.writes.set(rec.Id, next);
+    void next.finally(() => { if (this.writes.get(rec.Id) === next) this.writes.delete(rec.Id); }).catch(() => undefined);
+    return next;
   }
 
   forget(rec: ContainerRecord): void {
@@ -109,4 +131,17 @@ export class ContainerStore {
     this.releaseName(rec.Name, rec.Id);
     return name;
   }
+}
+
+/** A record as written by save(), or an error saying what is wrong with it. */
+export function parseRecord(text: string, id: string): ContainerRecord {
+  const rec = JSON.parse(text) as Partial<ContainerRecord> | null;
+  const bad = (what: string) => new Error(`record is not a container record: ${what}`);
+  if (!rec || typeof rec !== 'object' || Array.isArray(rec)) throw bad('not an object');
+  if (rec.Id !== id) throw bad(`Id ${JSON.stringify(rec.Id)} is not the directory's ${id}`);
+  if (typeof rec.Name !== 'string' || !rec.Name.startsWith('/')) throw bad('Name');
+  if (!rec.State || typeof rec.State !== 'object' || typeof rec.State.Status !== 'string') throw bad('State');
+  if (!rec.Config || typeof rec.Config !== 'object' || !rec.HostConfig || typeof rec.HostConfig !== 'object') throw bad('Config/HostConfig');
+  if (typeof rec.Image !== 'string' || !Array.isArray(rec.LayerDirs) || typeof rec.Runtime !== 'string') throw bad('Image/LayerDirs/Runtime');
+  return rec as ContainerRecord;
 }

@@ -72,7 +72,7 @@ export function startExecProcess(o: ExecProcessOptions): RunningExec {
     pid = new Promise((resolve) => {
       let buf = '';
       ctl.on('data', (c: Buffer) => {
-        buf += c.toString();
+        buf = (buf + c.toString()).slice(-256); // only the "pid N" line matters: bounded
         const m = /pid (\d+)\n/.exec(buf);
         if (m) resolve(Number(m[1]));
       });
@@ -104,12 +104,17 @@ export function startExecProcess(o: ExecProcessOptions): RunningExec {
   };
 }
 
+/** Bytes of a stream's output berthd holds for a reader that is not reading; beyond that the process waits. */
+export const EXEC_OUTPUT_BUFFER = 64 * 1024;
+
 /**
  * Output taken at once into a buffer of our own: node discards (resumes) a child's unread stdio when it
- * exits, so a quick command's output and end would be gone before the caller attached to it.
+ * exits, so a quick command's output and end would be gone before the caller attached to it. The buffer
+ * is bounded: once it holds EXEC_OUTPUT_BUFFER bytes, pipe() pauses the source and the process blocks on
+ * its full pipe until the client reads.
  */
-function buffered(source: Readable): Readable {
-  const out = new PassThrough();
+export function buffered(source: Readable): Readable {
+  const out = new PassThrough({ highWaterMark: EXEC_OUTPUT_BUFFER });
   source.pipe(out);
   source.on('error', () => out.end());
   return out;

@@ -21,6 +21,12 @@ import { log } from '../../util/log.js';
 
 /** Finished execs kept per daemon at most (oldest dropped first), so memory stays bounded. */
 const MAX_FINISHED = 1000;
+/**
+ * Created but never started: Docker's exec GC drops such sessions after a while (its tick is 5 minutes);
+ * here they expire after 5 minutes, and at most this many wait per container (the oldest goes first).
+ */
+export const PENDING_EXEC_TTL_MS = 5 * 60_000;
+export const MAX_PENDING_PER_CONTAINER = 256;
 
 export interface StartedExec {
   session: ExecSession;
@@ -33,7 +39,27 @@ export class ExecService {
   private readonly sessions = new Map<string, ExecSession>();
   private readonly running = new Map<string, RunningExec>();
 
-  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus; now?: () => number }) {}
+
+  private now(): number { return this.opts.now?.() ?? Date.now(); }
+
+  /** Drops sessions created but never started for longer than PENDING_EXEC_TTL_MS; returns how many. */
+  expirePending(): number {
+    const cutoff = this.now() - PENDING_EXEC_TTL_MS;
+    let n = 0;
+    for (const s of [...this.sessions.values()]) if (!s.started && s.createdAt <= cutoff) { this.sessions.delete(s.id); n++; }
+    if (!this.sessions.size && this.sweeper) { clearInterval(this.sweeper); this.sweeper = undefined; }
+    return n;
+  }
+
+  /** At most MAX_PENDING_PER_CONTAINER unstarted sessions per container; the sweep runs while any exist. */
+  private boundPending(containerId: string): void {
+    const pending = [...this.sessions.values()].filter((s) => s.containerId === containerId && !s.started);
+    for (const s of pending.slice(0, Math.max(0, pending.length - MAX_PENDING_PER_CONTAINER))) this.sessions.delete(s.id);
+    if (!this.sweeper) { this.sweeper = setInterval(() => this.expirePending(), 60_000); this.sweeper.unref(); }
+  }
 
   /** The container's root as its processes see it (only while it runs). */
   containerRoot(rec: ContainerRecord): string {
@@ -52,8 +78,9 @@ export class ExecService {
     const cmd = (body.Cmd ?? []).filter((a) => typeof a === 'string');
     if (cmd.length === 0) throw invalidArgument('No exec command specified');
     const id = randomBytes(32).toString('hex');
-    const session: ExecSession = { id, containerId: rec.Id, config: { ...body, Cmd: cmd }, running: false, exitCode: null, pid: 0, started: false };
+    const session: ExecSession = { id, containerId: rec.Id, config: { ...body, Cmd: cmd }, running: false, exitCode: null, pid: 0, started: false, createdAt: this.now() };
     this.sessions.set(id, session);
+    this.boundPending(rec.Id);
     this.watchContainer(rec.Id);
     this.opts.events.publish('container', execAction('exec_create', cmd), rec.Id, this.opts.containers.attributes(rec, { execID: id }));
     return { Id: id };

@@ -25,6 +25,8 @@ export interface ExecSession {
   pid: number;
   /** True once start was called (an exec runs once). */
   started: boolean;
+  /** ms since the epoch; a session never started expires (exec-service.ts). */
+  createdAt: number;
   finishedAt?: number;
 }
 
