@@ -95,15 +95,13 @@ export class ContainerStore {
     if (this.idByName.get(name) === id) this.idByName.delete(name);
   }
 
+  /** Stores a new container: its record is on disk (crash-safe) before anyone can look it up or remove it. */
   async add(rec: ContainerRecord): Promise<void> {
     await mkdir(this.paths.dir(rec.Id), { recursive: true, mode: 0o710 });
+    await writeFileAtomic(this.paths.record(rec.Id), JSON.stringify(rec));
     this.byId.set(rec.Id, rec);
     this.idByName.set(rec.Name, rec.Id);
-    await this.saveDurable(rec);
   }
-
-  /** Writes the record crash-safe (temp file, fsync, rename, fsync of the directory). */
-  saveDurable(rec: ContainerRecord): Promise<void> { return this.save(rec); }
 
   /**
    * Every record write is crash-safe (util/atomic-file: temp + fsync + rename + directory fsync), and the
