@@ -29,12 +29,37 @@ export class RegistryStorage {
   readonly uploads: UploadStore;
   readonly repos: RepositoryStore;
   private readonly sharedBlobs: boolean;
+  /** Digests linked or stored as manifests anywhere (kept by `indexReferences`, for a shared store). */
+  private referenced?: Set<string>;
 
   constructor(opts: RegistryStorageOptions) {
     this.blobs = new BlobStore(opts.blobRoot ?? opts.root);
     this.uploads = new UploadStore(opts.root, this.blobs);
     this.repos = new RepositoryStore(opts.root);
     this.sharedBlobs = opts.sharedBlobs ?? false;
+  }
+
+  /**
+   * Builds the set of digests the registry uses, kept up to date from then on, so that another user of the
+   * blob store (berthd's image garbage collection) can ask `isReferenced` without touching the disk.
+   * Deletions do not shrink it: a blob kept a little too long is harmless, one deleted too early is not.
+   */
+  async indexReferences(): Promise<void> {
+    const set = new Set<string>();
+    for (const repo of await this.repos.names()) {
+      for (const d of await this.repos.linkedBlobs(repo)) set.add(d);
+      for (const d of await this.repos.revisions(repo)) set.add(d);
+    }
+    this.referenced = set;
+  }
+
+  isReferenced(digest: string): boolean {
+    return this.referenced?.has(digest) ?? false;
+  }
+
+  private async link(repo: string, d: ParsedDigest): Promise<void> {
+    this.referenced?.add(d.digest);
+    await this.repos.linkBlob(repo, d);
   }
 
   // --- blobs
@@ -65,14 +90,16 @@ export class RegistryStorage {
       if (!this.sharedBlobs && !this.repos.hasBlob(from, d)) return false;
     }
     if ((await this.blobs.size(d)) === undefined) return false;
-    await this.repos.linkBlob(repo, d);
+    await this.link(repo, d);
     return true;
   }
 
   /** Ends an upload session: verifies, stores, links. */
   async finishUpload(repo: string, uuid: string, digest: string, body?: Readable): Promise<{ digest: ParsedDigest; size: number }> {
+    // Marked before the blob lands, so a concurrent sweep of a shared store never sees it unclaimed.
+    this.referenced?.add(parseDigest(digest).digest);
     const res = await this.uploads.finish(repo, uuid, digest, body);
-    await this.repos.linkBlob(repo, res.digest);
+    await this.link(repo, res.digest);
     return res;
   }
 
@@ -116,6 +143,7 @@ export class RegistryStorage {
     for (const c of m.manifests) {
       if (!(await this.repos.revision(repo, parseDigest(c.digest)))) throw regError('MANIFEST_BLOB_UNKNOWN', 'manifest unknown to registry', { digest: c.digest });
     }
+    this.referenced?.add(d.digest);
     await this.blobs.writeBuffer(body, d);
     await this.repos.putRevision(repo, d, { mediaType: m.mediaType, size: body.length, ...(m.subject ? { subject: m.subject.digest } : {}) });
     if (m.subject) {
