@@ -196,3 +196,30 @@ test('with berthd\'s content store: shared blobs are visible everywhere, and cla
   assert.ok(s.isReferenced(pushed));
   assert.ok(!s.isReferenced(info.digest));
 });
+
+test('gc --delete-untagged keeps what tags reach (indexes, referrers) and drops the rest', async () => {
+  const s = fresh();
+  const config = await pushBlob(s, 'u', Buffer.from('{}'));
+  const oldLayer = await pushBlob(s, 'u', Buffer.from('old'));
+  const newLayer = await pushBlob(s, 'u', Buffer.from('new'));
+  const old = await s.putManifest('u', 'v1', imageManifest(config, [oldLayer]), undefined);
+  const cur = await s.putManifest('u', 'v1', imageManifest(config, [newLayer]), undefined); // retag: old is untagged
+  const child = await s.putManifest('u', sha(imageManifest(config, [])), imageManifest(config, []), undefined);
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child.digest, size: child.size }] }));
+  await s.putManifest('u', 'list', index, undefined);
+  const sig = imageManifest(config, [], { artifactType: 'application/x-sig', subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: cur.digest, size: cur.size } });
+  await s.putManifest('u', sha(sig), sig, undefined);
+  const res = await collectGarbage(s, { deleteUntagged: true });
+  assert.equal(res.manifestsDeleted, 1);
+  await assert.rejects(s.manifest('u', old.digest), code('MANIFEST_UNKNOWN'));
+  for (const keep of [cur.digest, child.digest, sha(sig)]) await s.manifest('u', keep);
+  assert.deepEqual(res.deleted.sort(), [old.digest, oldLayer].sort());
+});
+
+test('gc purges upload sessions older than the limit', async () => {
+  const s = fresh();
+  const up = await s.uploads.create('p');
+  assert.equal((await collectGarbage(s)).uploadsDeleted, 0, 'a fresh session stays');
+  assert.equal((await collectGarbage(s, { uploadMaxAgeMs: 0 })).uploadsDeleted, 1);
+  await assert.rejects(s.uploads.state('p', up.uuid), code('BLOB_UPLOAD_UNKNOWN'));
+});

@@ -53,6 +53,7 @@ export const registryGcVerb: VerbSpec = {
   flags: [
     { long: 'root', kind: 'string', help: 'Registry directory (as given to serve; required)' },
     { long: 'dry-run', short: 'd', kind: 'bool', help: 'Only print what would be deleted' },
+    { long: 'delete-untagged', short: 'm', kind: 'bool', help: 'Also delete manifests that no tag refers to' },
   ],
   args: { max: 0 },
   async run(ctx, flags) {
@@ -60,11 +61,14 @@ export const registryGcVerb: VerbSpec = {
     if (!root) throw new UsageError('flag --root is required');
     const dryRun = flags.bool('dry-run');
     const storage = new RegistryStorage({ root });
+    const verb = dryRun ? 'would delete' : 'deleted';
     const res = await collectGarbage(storage, {
       dryRun,
-      onDelete: (digest) => { ctx.stdout.write(`${dryRun ? 'would delete' : 'deleted'} blob ${digest}\n`); },
+      deleteUntagged: flags.bool('delete-untagged'),
+      onDelete: (digest) => { ctx.stdout.write(`${verb} blob ${digest}\n`); },
+      onDeleteManifest: (repo, digest) => { ctx.stdout.write(`${verb} manifest ${repo}@${digest}\n`); },
     });
-    await writeAsync(ctx.stdout, `${res.marked} blobs marked, ${res.deleted.length} blobs ${dryRun ? 'eligible for deletion' : 'deleted'} (${res.bytes} bytes)\n`);
+    await writeAsync(ctx.stdout, `${res.marked} blobs marked, ${res.deleted.length} blobs ${dryRun ? 'eligible for deletion' : 'deleted'} (${res.bytes} bytes), ${res.manifestsDeleted} manifests, ${res.uploadsDeleted} abandoned uploads\n`);
     return 0;
   },
 };

@@ -3,7 +3,7 @@
 // into the blob store. Sessions survive a restart of the server (the hash is then recomputed from the file).
 import { randomUUID, type Hash } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { regError } from '../errors.js';
@@ -85,6 +85,21 @@ export class UploadStore {
   async drop(uuid: string): Promise<void> {
     this.live.delete(uuid);
     await rm(join(this.dir, uuid), { recursive: true, force: true });
+  }
+
+  /** Deletes sessions started more than `maxAgeMs` ago (abandoned pushes); returns how many. */
+  async purge(maxAgeMs: number, dryRun = false): Promise<number> {
+    let n = 0;
+    const now = Date.now();
+    for (const uuid of await readdir(this.dir)) {
+      if (!UUID_RE.test(uuid) || this.live.get(uuid)?.busy) continue;
+      let started = 0;
+      try { started = Date.parse((JSON.parse(await readFile(join(this.dir, uuid, 'info.json'), 'utf8')) as { startedAt: string }).startedAt); } catch { /* unreadable: abandoned */ }
+      if (now - (Number.isNaN(started) ? 0 : started) < maxAgeMs) continue;
+      n++;
+      if (!dryRun) await this.drop(uuid);
+    }
+    return n;
   }
 
   private async exclusive<T>(s: LiveSession, uuid: string, fn: () => Promise<T>): Promise<T> {
