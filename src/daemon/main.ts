@@ -27,7 +27,19 @@ async function main(): Promise<void> {
   const engine = new Engine(cfg);
   // Before init: the registry claims its blobs in the shared content store before anything collects garbage.
   const registry = cfg.registryServer
-    ? await openEmbeddedRegistry(cfg.registryServer, { dataRoot: cfg.dataRoot, imageRoot: engine.images.root, addBlobKeeper: (k) => engine.images.addBlobKeeper(k) })
+    ? await openEmbeddedRegistry(cfg.registryServer, {
+      dataRoot: cfg.dataRoot,
+      imageRoot: engine.images.root,
+      addBlobKeeper: (k) => engine.images.addBlobKeeper(k),
+      localImages: {
+        lookup: (ref) => {
+          const id = engine.images.store.refTarget(ref);
+          const rec = id === undefined ? undefined : engine.images.store.record(id);
+          return rec && { id: rec.id, diffIds: rec.config.rootfs.diff_ids };
+        },
+        refs: () => engine.images.store.records().flatMap((r) => r.repoTags),
+      },
+    })
     : undefined;
   await engine.init();
   const router = buildRouter(engine);

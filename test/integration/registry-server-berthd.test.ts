@@ -45,6 +45,39 @@ test('blobs berthd already has are served without a push', async () => {
   assert.equal(head.headers['docker-content-digest'], id);
 });
 
+test('berthd\'s own images are served read-only under their names: skopeo and dockerd pull them', async (t) => {
+  const diffIds = JSON.parse(d.docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', 'busybox:latest']).stdout) as string[];
+  const tags = await request(base, 'GET', '/v2/busybox/tags/list');
+  assert.deepEqual(JSON.parse(tags.text), { name: 'busybox', tags: ['latest'] });
+  assert.ok(JSON.parse((await request(base, 'GET', '/v2/_catalog')).text).repositories.includes('busybox'));
+  const m = await request(base, 'GET', '/v2/library/busybox/manifests/latest');
+  assert.equal(m.status, 200, m.text);
+  assert.equal(m.headers['content-type'], 'application/vnd.oci.image.manifest.v1+json');
+  assert.deepEqual((JSON.parse(m.text) as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest), diffIds);
+  const byDigest = await request(base, 'GET', `/v2/library/busybox/manifests/${m.headers['docker-content-digest']}`);
+  assert.equal(byDigest.status, 200);
+  if (have('skopeo')) {
+    const out = join(dir, 'busybox-out');
+    const copy = spawnSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${addr}/busybox:latest`, `dir:${out}`], { encoding: 'utf8', timeout: 120_000 });
+    t.diagnostic(`skopeo copy docker://${addr}/busybox:latest dir:: ${copy.stdout}${copy.stderr}`);
+    assert.equal(copy.status, 0, copy.stderr);
+    assert.ok(existsSync(join(out, diffIds[0].slice(7))));
+  }
+  const ref = '/tmp/ref/docker.sock';
+  if (existsSync(ref)) {
+    const image = `${addr}/busybox:latest`;
+    const pull = spawnSync('docker', ['-H', `unix://${ref}`, 'pull', image], { encoding: 'utf8', timeout: 120_000 });
+    t.diagnostic(`docker -H ref pull ${image}: ${pull.stdout}${pull.stderr}`);
+    try {
+      assert.equal(pull.status, 0, pull.stderr);
+      const layers = spawnSync('docker', ['-H', `unix://${ref}`, 'image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], { encoding: 'utf8' });
+      assert.deepEqual(JSON.parse(layers.stdout), diffIds);
+    } finally {
+      spawnSync('docker', ['-H', `unix://${ref}`, 'rmi', image]);
+    }
+  }
+});
+
 test('a pushed image lands in berthd\'s content store and survives berthd\'s image prune and a restart', { skip: have('skopeo') ? undefined : 'skopeo is not installed' }, async () => {
   const img = await makeDockerArchive(dir);
   const dest = `docker://${addr}/inside/hello:v1`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { RegistryStorage } from './storage/registry-storage.js';
 import { createRegistryServer, listen } from './server.js';
 import { Htpasswd } from './handlers/auth.js';
+import type { LocalImages } from './storage/local-images.js';
 
 export interface EmbeddedRegistryConfig {
   addr: string;
@@ -23,6 +24,8 @@ export interface EmbeddedRegistryDeps {
   imageRoot: string;
   /** Registers a predicate berthd's blob garbage collection must respect. */
   addBlobKeeper(keep: (digest: string) => boolean): void;
+  /** berthd's images, served read-only under their names. */
+  localImages?: LocalImages;
 }
 
 export interface EmbeddedRegistry {
@@ -34,7 +37,7 @@ export interface EmbeddedRegistry {
 
 /** Opens the storage and claims its blobs at once (before berthd may collect garbage); listens on start(). */
 export async function openEmbeddedRegistry(cfg: EmbeddedRegistryConfig, deps: EmbeddedRegistryDeps): Promise<EmbeddedRegistry> {
-  const storage = new RegistryStorage({ root: join(deps.dataRoot, 'registry'), blobRoot: deps.imageRoot, sharedBlobs: true });
+  const storage = new RegistryStorage({ root: join(deps.dataRoot, 'registry'), blobRoot: deps.imageRoot, sharedBlobs: true, localImages: deps.localImages });
   await storage.indexReferences();
   deps.addBlobKeeper((d) => storage.isReferenced(d));
   const auth = cfg.htpasswd ? new Htpasswd(cfg.htpasswd, cfg.realm) : undefined;

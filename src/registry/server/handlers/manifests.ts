@@ -33,13 +33,13 @@ export async function deleteManifest(ctx: Ctx, storage: RegistryStorage, name: s
 }
 
 export async function listTags(ctx: Ctx, storage: RegistryStorage, name: string): Promise<void> {
-  if (!storage.repos.exists(name)) throw regError('NAME_UNKNOWN', 'repository name not known to registry', { name });
-  const p = page(await storage.repos.tags(name), `/v2/${name}/tags/list`, pagination(ctx.url));
+  if (!storage.repoExists(name)) throw regError('NAME_UNKNOWN', 'repository name not known to registry', { name });
+  const p = page(await storage.tags(name), `/v2/${name}/tags/list`, pagination(ctx.url));
   sendJson(ctx, 200, { name, tags: p.items }, p.link ? { Link: p.link } : {});
 }
 
 export async function catalog(ctx: Ctx, storage: RegistryStorage): Promise<void> {
-  const p = page(await storage.repos.names(), '/v2/_catalog', pagination(ctx.url));
+  const p = page(await storage.repoNames(), '/v2/_catalog', pagination(ctx.url));
   sendJson(ctx, 200, { repositories: p.items }, p.link ? { Link: p.link } : {});
 }
 

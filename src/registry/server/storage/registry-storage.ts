@@ -4,11 +4,12 @@
 // shared content store holds it.
 import type { Readable } from 'node:stream';
 import { regError, RegistryError } from '../errors.js';
-import { checkRepoName, isTag, parseDigest, type ParsedDigest } from '../names.js';
+import { checkRepoName, isRepoName, isTag, parseDigest, type ParsedDigest } from '../names.js';
 import { BlobStore, digestOf } from './blob-store.js';
 import { parseManifest, type Descriptor } from './manifest.js';
 import { RepositoryStore } from './repositories.js';
 import { UploadStore } from './uploads.js';
+import { localManifest, localRefName, splitLocalRef, type LocalImages } from './local-images.js';
 
 export interface RegistryStorageOptions {
   /** Registry metadata: repositories/ and uploads/. */
@@ -17,6 +18,8 @@ export interface RegistryStorageOptions {
   blobRoot?: string;
   /** Every blob in the blob store counts as present in every repository (berthd's own store). */
   sharedBlobs?: boolean;
+  /** berthd's images, served read-only under their own names (with `sharedBlobs`). */
+  localImages?: LocalImages;
 }
 
 /** Spec's suggested floor for manifest size; larger ones are refused with 413. */
@@ -29,6 +32,7 @@ export class RegistryStorage {
   readonly uploads: UploadStore;
   readonly repos: RepositoryStore;
   private readonly sharedBlobs: boolean;
+  private readonly localImages?: LocalImages;
   /** Digests linked or stored as manifests anywhere (kept by `indexReferences`, for a shared store). */
   private referenced?: Set<string>;
 
@@ -37,6 +41,7 @@ export class RegistryStorage {
     this.uploads = new UploadStore(opts.root, this.blobs);
     this.repos = new RepositoryStore(opts.root);
     this.sharedBlobs = opts.sharedBlobs ?? false;
+    this.localImages = opts.sharedBlobs ? opts.localImages : undefined;
   }
 
   /**
@@ -111,7 +116,7 @@ export class RegistryStorage {
     let digest = ref;
     if (!ref.includes(':')) {
       if (!isTag(ref)) throw regError('MANIFEST_INVALID', 'invalid tag', { tag: ref });
-      const target = await this.repos.resolveTag(repo, ref);
+      const target = (await this.repos.resolveTag(repo, ref)) ?? (await this.localManifest(repo, ref));
       if (!target) throw unknown();
       digest = target;
     }
@@ -119,6 +124,54 @@ export class RegistryStorage {
     const rev = await this.repos.revision(repo, d);
     if (!rev) throw unknown();
     return { digest: d.digest, mediaType: rev.mediaType, size: rev.size, subject: rev.subject };
+  }
+
+  /**
+   * berthd's image `repo:tag` as a manifest: stored as a revision (so it can be fetched by digest later, and
+   * its blobs count as the registry's), never as a tag (berthd's tags stay the truth). Undefined when there
+   * is no such image or a layer tar is not in the store.
+   */
+  private async localManifest(repo: string, tag: string): Promise<string | undefined> {
+    const img = this.localImages?.lookup(`${localRefName(repo)}:${tag}`);
+    if (!img) return undefined;
+    const config = await this.blobs.size(parseDigest(img.id));
+    const layers: number[] = [];
+    for (const d of img.diffIds) {
+      const size = await this.blobs.size(parseDigest(d));
+      if (size === undefined || config === undefined) return undefined;
+      layers.push(size);
+    }
+    if (config === undefined) return undefined;
+    const m = localManifest(img, { config, layers });
+    const d = parseDigest(m.digest);
+    if (!(await this.repos.revision(repo, d))) {
+      this.referenced?.add(m.digest);
+      await this.blobs.writeBuffer(m.body, d);
+      await this.repos.putRevision(repo, d, { mediaType: m.mediaType, size: m.body.length });
+    }
+    return m.digest;
+  }
+
+  /** Whether the repository has anything (pushed, or one of berthd's images). */
+  repoExists(repo: string): boolean {
+    return this.repos.exists(repo) || this.localTags(repo).length > 0;
+  }
+
+  private localTags(repo: string): string[] {
+    if (!this.localImages) return [];
+    const name = localRefName(repo);
+    return this.localImages.refs().map(splitLocalRef).filter((r) => r?.name === name).map((r) => r!.tag);
+  }
+
+  /** Tags in lexical order: pushed ones and berthd's. */
+  async tags(repo: string): Promise<string[]> {
+    return [...new Set([...(await this.repos.tags(repo)), ...this.localTags(repo)])].sort();
+  }
+
+  /** Repository names in lexical order: pushed ones and berthd's. */
+  async repoNames(): Promise<string[]> {
+    const local = (this.localImages?.refs() ?? []).map(splitLocalRef).filter((r) => r !== undefined).map((r) => r!.name).filter(isRepoName);
+    return [...new Set([...(await this.repos.names()), ...local])].sort();
   }
 
   async manifestBody(m: StoredManifest): Promise<Buffer> {
