@@ -76,8 +76,10 @@ export function registryHandler(opts: RegistryServerOptions): (req: IncomingMess
 
 export function createRegistryServer(opts: RegistryServerOptions): Server {
   const handler = registryHandler(opts);
-  if (opts.tls) return https.createServer({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handler);
-  return http.createServer(handler);
+  const server = opts.tls ? https.createServer({ cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, handler) : http.createServer(handler);
+  // Node cuts requests off after 5 minutes by default; a multi-gigabyte layer over a slow link takes longer.
+  server.requestTimeout = 0;
+  return server;
 }
 
 /** `HOST:PORT`, `:PORT` or `[v6]:PORT` → listen arguments. */
