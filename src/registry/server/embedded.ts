@@ -9,6 +9,7 @@ import { RegistryStorage } from './storage/registry-storage.js';
 import { createRegistryServer, listen } from './server.js';
 import { Htpasswd } from './handlers/auth.js';
 import type { LocalImages } from './storage/local-images.js';
+import { errorMessage, invalidArgument } from '../../errors.js';
 
 export interface EmbeddedRegistryConfig {
   addr: string;
@@ -46,7 +47,11 @@ export async function openEmbeddedRegistry(cfg: EmbeddedRegistryConfig, deps: Em
     storage,
     async start() {
       server = createRegistryServer({ storage, auth, tls: cfg.tlsCert && cfg.tlsKey ? { cert: cfg.tlsCert, key: cfg.tlsKey } : undefined });
-      return listen(server, cfg.addr);
+      try {
+        return await listen(server, cfg.addr);
+      } catch (err) {
+        throw invalidArgument(`registry-server: cannot listen on ${cfg.addr}: ${errorMessage(err)}`);
+      }
     },
     close() {
       return new Promise((resolve) => {

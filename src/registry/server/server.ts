@@ -65,9 +65,10 @@ export function registryHandler(opts: RegistryServerOptions): (req: IncomingMess
       await dispatch(ctx, opts.storage, route);
     };
     run().catch((err: unknown) => {
+      // Mid-response failures are mostly clients going away (a cancelled pull): nothing to answer.
+      if (res.headersSent) { log.debug('registry response cut short', { url: req.url, err: String(err) }); res.destroy(); return; }
       const status = errorStatus(err);
       if (status >= 500) log.error('registry request failed', { method: req.method, url: req.url, err: String(err) });
-      if (res.headersSent) { res.destroy(); return; }
       req.resume();
       sendJson(ctx, status, errorBody(err));
     });
