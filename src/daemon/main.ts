@@ -6,6 +6,7 @@ import { HelpRequested, parseDaemonArgs } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { buildRouter } from '../api/routes/index.js';
 import { openListeners } from './listeners.js';
+import { engineOptions } from './wiring.js';
 import { log, setLogLevel } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 import { openEmbeddedRegistry } from '../registry/server/embedded.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     process.stderr.write('berthd: must run as root\n');
     process.exit(1);
   }
-  const engine = new Engine(cfg);
+  const engine = new Engine(engineOptions(cfg));
   // Before init: the registry claims its blobs in the shared content store before anything collects garbage.
   const registry = cfg.registryServer
     ? await openEmbeddedRegistry(cfg.registryServer, {
