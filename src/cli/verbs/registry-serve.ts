@@ -1,11 +1,34 @@
 // `berth registry serve` and `berth registry gc`: the built-in OCI Distribution registry, run without berthd.
+// The CLI is a client and links no server code: it checks the flags and runs the registry's own entry point
+// (src/registry/server/main.ts) as a child with the same stdio, forwarding SIGINT/SIGTERM to it.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { VerbSpec } from '../command.js';
-import { ExitError, writeAsync } from '../command.js';
 import { UsageError } from '../flags.js';
-import { RegistryStorage } from '../../registry/server/storage/registry-storage.js';
-import { collectGarbage } from '../../registry/server/storage/gc.js';
-import { createRegistryServer, listen } from '../../registry/server/server.js';
-import { Htpasswd } from '../../registry/server/handlers/auth.js';
+
+const ENTRY = fileURLToPath(new URL('../../registry/server/main.js', import.meta.url));
+
+function runEntry(command: 'serve' | 'gc', options: Record<string, unknown>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // stdin is a pipe only we hold: when this process dies (even by SIGKILL) it closes and the server stops.
+    const child = spawn(process.execPath, [ENTRY, command, JSON.stringify(options)], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+      env: { ...process.env, BERTH_REGISTRY_PARENT_PIPE: '1' },
+    });
+    const forward = (sig: NodeJS.Signals) => () => { child.kill(sig); };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
 
 export const registryServeVerb: VerbSpec = {
   usage: 'serve [OPTIONS]',
@@ -19,31 +42,16 @@ export const registryServeVerb: VerbSpec = {
     { long: 'tls-key', kind: 'string', help: 'Private key of --tls-cert (PEM)' },
   ],
   args: { max: 0 },
-  async run(ctx, flags) {
+  async run(_ctx, flags) {
     const root = flags.string('root');
     if (!root) throw new UsageError('flag --root is required');
-    const cert = flags.string('tls-cert');
-    const key = flags.string('tls-key');
-    if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-    const htpasswdFile = flags.string('htpasswd');
-    const auth = htpasswdFile ? new Htpasswd(htpasswdFile, flags.string('realm')) : undefined;
-    if (auth && auth.size === 0) throw new ExitError(`${ctx.prog}: ${htpasswdFile} has no bcrypt entries (create them with \`htpasswd -B\`)`);
-    const storage = new RegistryStorage({ root });
-    const server = createRegistryServer({ storage, auth, tls: cert && key ? { cert, key } : undefined });
-    let bound;
-    try {
-      bound = await listen(server, flags.string('addr') ?? '127.0.0.1:5000');
-    } catch (err) {
-      throw new ExitError(`${ctx.prog}: cannot listen: ${(err as Error).message}`);
-    }
-    const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-    await writeAsync(ctx.stdout, `Registry listening on ${cert ? 'https' : 'http'}://${host}:${bound.port} (root ${root})\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => { server.close(() => resolve()); server.closeAllConnections(); };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const tlsCert = flags.string('tls-cert');
+    const tlsKey = flags.string('tls-key');
+    if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+    return runEntry('serve', {
+      root, addr: flags.string('addr') ?? '127.0.0.1:5000',
+      htpasswd: flags.string('htpasswd'), realm: flags.string('realm'), tlsCert, tlsKey,
     });
-    return 0;
   },
 };
 
@@ -56,19 +64,9 @@ export const registryGcVerb: VerbSpec = {
     { long: 'delete-untagged', short: 'm', kind: 'bool', help: 'Also delete manifests that no tag refers to' },
   ],
   args: { max: 0 },
-  async run(ctx, flags) {
+  async run(_ctx, flags) {
     const root = flags.string('root');
     if (!root) throw new UsageError('flag --root is required');
-    const dryRun = flags.bool('dry-run');
-    const storage = new RegistryStorage({ root });
-    const verb = dryRun ? 'would delete' : 'deleted';
-    const res = await collectGarbage(storage, {
-      dryRun,
-      deleteUntagged: flags.bool('delete-untagged'),
-      onDelete: (digest) => { ctx.stdout.write(`${verb} blob ${digest}\n`); },
-      onDeleteManifest: (repo, digest) => { ctx.stdout.write(`${verb} manifest ${repo}@${digest}\n`); },
-    });
-    await writeAsync(ctx.stdout, `${res.marked} blobs marked, ${res.deleted.length} blobs ${dryRun ? 'eligible for deletion' : 'deleted'} (${res.bytes} bytes), ${res.manifestsDeleted} manifests, ${res.uploadsDeleted} abandoned uploads\n`);
-    return 0;
+    return runEntry('gc', { root, dryRun: flags.bool('dry-run'), deleteUntagged: flags.bool('delete-untagged') });
   },
 };
