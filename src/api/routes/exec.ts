@@ -15,6 +15,7 @@ import { PassThrough } from 'node:stream';
 import { acceptKey, encodeFrame, WsDecoder } from '../websocket.js';
 import { attachStdin } from '../../engine/containers/container-streams.js';
 import { streamAttach } from '../../engine/containers/log-streams.js';
+import { writableSink } from '../../engine/containers/log-reader.js';
 import { invalidArgument } from '../../errors.js';
 
 interface ExecStartRequest { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }
@@ -136,11 +137,9 @@ export function registerExecRoutes(router: Router, engine: Engine): void {
     sock.resume();
     const stopStdin = boolQuery(q, 'stdin') && rec.Config.OpenStdin ? attachStdin(svc, rec, stdin) : () => undefined;
     sock.on('close', stopStdin);
-    const sink = {
-      get closed() { return sock.destroyed || sock.writableEnded; },
-      onClose(cb: () => void) { sock.once('close', cb); },
-      write(b: Buffer) { if (!sock.destroyed && !sock.writableEnded) sock.write(encodeFrame(b)); },
-    };
+    // The same backpressure as writableSink, with each chunk in a binary frame.
+    const frames = writableSink(sock);
+    const sink = { get closed() { return frames.closed; }, onClose: frames.onClose, write: (b: Buffer) => frames.write(encodeFrame(b)) };
     // Raw bytes whatever the tty setting: the websocket frames the stream already.
     const raw = { ...rec, Config: { ...rec.Config, Tty: true } };
     try {
