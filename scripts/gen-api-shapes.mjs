@@ -25,6 +25,9 @@ function conv(node, owner, key) {
     return { ref: name };
   }
   if (node.allOf) {
+    // allOf around a scalar (e.g. Mount.Type: allOf [MountType], a string) is that scalar.
+    const isObject = (part) => { const r = resolve(part); return !!(r.properties || r.allOf || r.type === 'object'); };
+    if (!node.allOf.some(isObject)) return conv(node.allOf[0], owner, key);
     const fields = {};
     for (const part of node.allOf) {
       const r = resolve(part);

@@ -126,8 +126,9 @@ export async function hijack(ctx: RequestContext, tty: boolean, opts: { serverHe
     sock = ctx.upgrade.socket;
     head = `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${extra}\r\n`;
   } else {
-    // Plain request: drain its body, then write the head ourselves and keep the socket, as Docker's hijack does.
-    await readBody(ctx, UPGRADE_BODY_LIMIT);
+    // Plain request: drain a declared body (options, never stdin), then write the head ourselves and keep
+    // the socket, as Docker's hijack does. A chunked body is not waited for: it may be the client's stdin.
+    if (Number(ctx.req.headers['content-length'] ?? 0) > 0) await readBody(ctx, UPGRADE_BODY_LIMIT);
     sock = ctx.req.socket;
     ctx.res.detachSocket(sock as Socket);
     head = `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n${extra}\r\n`;

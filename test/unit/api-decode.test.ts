@@ -23,6 +23,9 @@ test('bodies decode as Go does: case-insensitive keys, null absent, unknown drop
   assert.deepEqual(out, { Image: 'busybox', Cmd: ['echo hi'], HostConfig: { Tmpfs: { '/t': '' } } });
   assert.deepEqual(create({ Env: ['A=1', null] }).Env, ['A=1', '']);
   assert.deepEqual(create({ Shell: 'bash' }).Shell, ['bash']);
+  // allOf around a string in the spec (Mount.Type → MountType) is a string.
+  assert.deepEqual(create({ HostConfig: { Mounts: [{ type: 'bind', Source: '/a', Target: '/b', ReadOnly: true }] } }).HostConfig.Mounts,
+    [{ Type: 'bind', Source: '/a', Target: '/b', ReadOnly: true }]);
 });
 
 test('wrong JSON types name the field and Go type', () => {

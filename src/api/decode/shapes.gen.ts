@@ -234,7 +234,7 @@ export const DEFINITIONS: Record<string, Shape> = {
    "Target": "string",
    "Source": "string",
    "Type": {
-    "object": {}
+    "ref": "MountType"
    },
    "ReadOnly": "boolean",
    "Consistency": "string",
@@ -282,6 +282,7 @@ export const DEFINITIONS: Record<string, Shape> = {
    }
   }
  },
+ "MountType": "string",
  "NetworkingConfig": {
   "object": {
    "EndpointsConfig": {
