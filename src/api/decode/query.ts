@@ -37,7 +37,9 @@ export function enumQuery<T extends string>(q: URLSearchParams, name: string, va
   return v as T;
 }
 
-export type Filters = Record<string, string[]>;
+import { checkFilterKeys, type Filters } from '../../model/filters.js';
+
+export { checkFilterKeys, type Filters };
 
 /** Docker's `filters` query: `{"label":{"a=b":true}}` (current) or `{"label":["a=b"]}` (old clients). */
 export function filtersQuery(q: URLSearchParams): Filters {
@@ -55,11 +57,4 @@ export function filtersQuery(q: URLSearchParams): Filters {
     } else throw invalidArgument(`invalid filter '${k}': values must be a list of strings or a map of booleans`);
   }
   return out;
-}
-
-/** Refuses filter keys a list endpoint does not know, with Docker's message. */
-export function checkFilterKeys(filters: Filters, allowed: string[]): void {
-  for (const k of Object.keys(filters)) {
-    if (!allowed.includes(k)) throw invalidArgument(`invalid filter '${k}'`);
-  }
 }

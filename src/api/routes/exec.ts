@@ -5,7 +5,7 @@ import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, hijack, intQuery, sendJson } from '../context.js';
 import { readDecodedBody } from '../decode/body.js';
-import { frame } from '../stream-frame.js';
+import { frame } from '../../model/stream-frame.js';
 import type { ExecCreateRequest } from '../../engine/exec/types.js';
 import { execInspectView } from '../../engine/exec/types.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../engine/exec/detach-keys.js';

@@ -3,7 +3,7 @@ import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, filtersQuery, sendJson, sendNoContent } from '../context.js';
 import { readDecodedBody } from '../decode/body.js';
-import type { VolumeCreateRequest } from '../../engine/volumes/types.js';
+import type { VolumeCreateRequest } from '../../volumes/types.js';
 import { invalidArgument } from '../../errors.js';
 import { isUnset } from '../decode/refused.js';
 
