@@ -11,10 +11,13 @@ import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { ContainerMounts } from './volumes/container-mounts.js';
+import { RegistryService } from '../registry/client/registry-service.js';
 
 export class Engine {
   readonly events = new EventBus();
   readonly images: ImageService;
+  /** Pull, push, login, search against registries. */
+  readonly registry: RegistryService;
   readonly containers: ContainerService;
   readonly networks: NetworkService;
   readonly exec: ExecService;
@@ -34,6 +37,10 @@ export class Engine {
       // Docker's rmi messages name a container that uses the image.
       imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
+    });
+    this.registry = new RegistryService(this.images, {
+      insecureRegistries: config.insecureRegistries, registryMirrors: config.registryMirrors, certsDir: config.registryCertsDir,
+      maxConcurrentDownloads: config.maxConcurrentDownloads, maxConcurrentUploads: config.maxConcurrentUploads,
     });
     this.networks = new NetworkService(config, this.events, () => ({
       all: () => containers!.store.all(),

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, rename, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { readJson, writeJsonAtomic } from '../util/atomic-file.js';
 import { internal } from '../errors.js';
 import type { ContentStore } from './content-store.js';
@@ -65,6 +65,43 @@ export class LayerStore {
     } catch (err) {
       // A refused or broken layer leaves nothing behind, unless the tar was already stored for another chain.
       if (blob.created) await this.content.delete(blob.digest);
+      throw err;
+    }
+  }
+
+  /**
+   * Stores an uncompressed layer tar whose diffID is known in advance while unpacking it in the same pass
+   * (a pull unpacks while it downloads). The layer appears under its chainID only after both the tar's
+   * digest matched and the unpack finished; anything else leaves nothing behind.
+   */
+  async ingest(parent: string | null, plain: Readable, diffId: string): Promise<LayerInfo & { existed: boolean }> {
+    const chainId = parent === null ? diffId : sha256Digest(`${parent} ${diffId}`);
+    if (this.has(chainId)) { plain.resume(); return { ...(await this.info(chainId)), existed: true }; }
+    const tmp = join(this.dir, `.tmp-${digestHex(chainId).slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    const final = join(this.dir, digestHex(chainId));
+    const toStore = new PassThrough({ highWaterMark: 1 << 20 });
+    const toApply = new PassThrough({ highWaterMark: 1 << 20 });
+    plain.on('error', (err) => { toStore.destroy(err); toApply.destroy(err); });
+    plain.pipe(toStore);
+    plain.pipe(toApply);
+    // Either side failing stops the other, so neither waits forever on backpressure.
+    const fail = (err: unknown) => { plain.destroy(err instanceof Error ? err : new Error(String(err))); };
+    let stored: { digest: string; size: number; created?: boolean } | undefined;
+    try {
+      await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+      const [blob, applied] = await Promise.all([
+        this.content.writeStream(toStore, diffId).then((b) => { stored = b; return b; }, (err) => { fail(err); throw err; }),
+        applyTar(toApply, join(tmp, 'diff')).then((r) => { toApply.resume(); return r; }, (err) => { fail(err); throw err; }),
+      ]);
+      if (this.has(chainId)) { await rm(tmp, { recursive: true, force: true }); return { ...(await this.info(chainId)), existed: true }; }
+      const info: LayerInfo = { chainId, diffId, parent, size: applied.size, tarSize: blob.size };
+      await writeJsonAtomic(join(tmp, 'layer.json'), info);
+      await rm(final, { recursive: true, force: true });
+      await rename(tmp, final);
+      return { ...info, existed: false };
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      if (stored?.created) await this.content.delete(stored.digest);
       throw err;
     }
   }
