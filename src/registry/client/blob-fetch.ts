@@ -3,8 +3,9 @@
 // that prefix and asks the registry for the rest with HTTP Range. A dropped connection is resumed in place
 // up to a few times; the consumer sees one continuous stream and an error only if the blob is wrong.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat, truncate, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { stat, truncate, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { BerthError, invalidArgument } from '../../errors.js';
@@ -59,7 +60,10 @@ export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor,
     if (have > 0) {
       for await (const c of createReadStream(partial, { end: have - 1, highWaterMark: 1 << 20 })) { hash.update(c as Buffer); n += (c as Buffer).length; onBytes(n); yield c as Buffer; }
     }
-    const fh = await open(partial, 'a', 0o600);
+    // Appends without waiting for each write (the stream batches them); backpressure still holds.
+    const out = createWriteStream(partial, { flags: 'a', mode: 0o600, highWaterMark: 4 << 20 });
+    const outError = new Promise<never>((_, reject) => out.once('error', reject));
+    outError.catch(() => undefined);
     try {
       let res = first;
       for (let attempt = 0; n < d.size; attempt++) {
@@ -73,7 +77,7 @@ export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor,
             const buf = c as Buffer;
             if (n + buf.length > d.size) throw invalidArgument(`filesystem layer verification failed for digest ${d.digest}: more bytes than the manifest's ${d.size}`);
             hash.update(buf);
-            await fh.write(buf);
+            if (!out.write(buf)) await Promise.race([once(out, 'drain'), outError]);
             n += buf.length;
             onBytes(n);
             yield buf;
@@ -86,7 +90,7 @@ export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor,
         }
       }
     } finally {
-      await fh.close();
+      await new Promise<void>((resolve) => out.end(resolve));
     }
     const got = 'sha256:' + hash.digest('hex');
     if (got !== d.digest) {

@@ -35,7 +35,8 @@ export interface Descriptor {
 export interface ImageManifest { schemaVersion: number; mediaType?: string; config: Descriptor; layers: Descriptor[] }
 export interface ImageIndex { schemaVersion: number; mediaType?: string; manifests: Descriptor[] }
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+export type { Compression } from '../../storage/layer-decompress.js';
+import type { Compression } from '../../storage/layer-decompress.js';
 
 /** How a layer is compressed, or why it cannot be pulled; undefined for foreign layers (skipped). */
 export function layerCompression(mediaType: string): Compression | undefined {

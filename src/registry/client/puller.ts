@@ -17,7 +17,7 @@ import type { Credentials } from './auth.js';
 import { RegistrySession, type RegistryContext } from './session.js';
 import { checkImageManifest, fetchManifest, isForeign, isIndex, layerCompression, parsePlatform, pickPlatform, platformString, type Descriptor, type FetchedManifest, type ImageManifest } from './manifest.js';
 import { fetchBlob, fetchSmallBlob } from './blob-fetch.js';
-import { decompress } from './decompress.js';
+import { decompress } from '../../storage/layer-decompress.js';
 import { Limiter, throttle } from './limiter.js';
 import { SharedJobs } from './shared-jobs.js';
 import type { BlobSources } from './blob-sources.js';
@@ -152,7 +152,7 @@ async function downloadLayer(deps: PullDeps, session: RegistrySession, repo: str
     });
     let info: LayerInfo;
     try {
-      info = await deps.images.layers.ingest(parent, decompress(fetched.stream, compression), diffId);
+      info = await deps.images.layers.ingest(parent, decompress(fetched.stream, compression), diffId, { path: partial, digest: desc.digest, mediaType: desc.mediaType, size: desc.size });
     } catch (err) {
       // Bad data (a diffID mismatch, corrupt gzip) will not get better by resuming: start afresh next time.
       if (err instanceof BerthError && err.kind === 'invalid-argument') await unlink(partial).catch(() => undefined);

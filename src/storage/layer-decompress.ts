@@ -1,10 +1,10 @@
 // Layer decompression by media type: gzip through zlib (off the event loop, in libuv's pool), zstd
 // through fzstd (Node 20 has no zstd), or none. Corrupt data fails the stream with invalidArgument.
 import { createGunzip } from 'node:zlib';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { Decompress } from 'fzstd';
-import { invalidArgument } from '../../errors.js';
-import type { Compression } from './manifest.js';
+import { invalidArgument } from '../errors.js';
+export type Compression = 'gzip' | 'zstd' | 'none';
 
 class ZstdStream extends Transform {
   private readonly z = new Decompress((data) => { this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)); });
@@ -18,13 +18,21 @@ class ZstdStream extends Transform {
   }
 }
 
-/** The uncompressed stream of `input`; errors of `input` travel to the result. */
+/** The uncompressed stream of `input`; errors of `input` travel to the result, bad data as invalidArgument. */
 export function decompress(input: Readable, how: Compression): Readable {
   if (how === 'none') return input;
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
   const inner: Transform = how === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdStream({ highWaterMark: 1 << 20 });
-  inner.on('error', (err: NodeJS.ErrnoException) => out.destroy(err.code?.startsWith('Z_') ? invalidArgument(`invalid gzip data: ${err.message}`) : err));
-  input.on('error', (err) => out.destroy(err));
-  input.pipe(inner).pipe(out);
-  return out;
+  const destroy = inner.destroy.bind(inner);
+  // zlib reports corrupt data with Z_* codes: that is the layer's fault, not ours.
+  inner.destroy = ((err?: Error) => destroy(err && (err as NodeJS.ErrnoException).code?.startsWith('Z_') ? invalidArgument(`invalid gzip data: ${err.message}`) : err)) as typeof inner.destroy;
+  input.on('error', (err) => inner.destroy(err));
+  input.pipe(inner);
+  return inner;
+}
+
+/** Compression of a layer blob by its media type (Docker's and OCI's names). */
+export function compressionOfMediaType(mediaType: string): Compression {
+  if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip')) return 'gzip';
+  if (mediaType.endsWith('+zstd')) return 'zstd';
+  return 'none';
 }
