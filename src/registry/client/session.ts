@@ -122,7 +122,7 @@ export class RegistrySession {
     }
     const res = await this.raw(url, { method: 'GET', headers: this.basicOrNothing() }, this.endpoint!.insecure);
     res.resume();
-    if (res.statusCode === 401) throw new BerthError('unauthorized', `Get "${url}": unauthorized: incorrect username or password`);
+    if (res.statusCode === 401) throw new BerthError('unauthorized', `login attempt to ${url} failed with status: 401 Unauthorized`);
     return {};
   }
 
