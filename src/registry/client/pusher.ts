@@ -2,6 +2,7 @@
 // for that layer) or can mount it from another repository of the same registry; otherwise the layer's tar
 // is gzip-compressed on the fly and uploaded in one streamed PATCH. Then the config and a schema 2 manifest.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { createGzip, constants as zc } from 'node:zlib';
 import { notFound } from '../../errors.js';
@@ -103,11 +104,13 @@ async function pushLayer(deps: PushDeps, s: RegistrySession, registry: string, r
   for (const k of known) {
     if (k.repo !== repo && await blobExists(s, repo, k.digest)) { say({ status: 'Layer already exists', progressDetail: {} }); return k; }
   }
-  const total = (await deps.images.layers.info(chain)).tarSize;
+  const info = await deps.images.layers.info(chain);
+  if (info.blob) return await pushKeptBlob(deps, s, registry, repo, diffId, deps.images.layers.blobPath(chain), info.blob, say);
+  const total = info.tarSize;
   const location = await startUpload(s, repo);
   const due = throttle(100);
   let read = 0;
-  const source = deps.images.content.openRead(diffId);
+  const source = await deps.images.openDiffTar(diffId);
   source.on('data', (c: Buffer) => { read += c.length; if (due('p')) say(progressMessage('Pushing', '', read, total)); });
   const gzip = createGzip({ level: zc.Z_BEST_SPEED, chunkSize: 256 * 1024 });
   const digester = new Digester();
@@ -127,6 +130,29 @@ async function pushLayer(deps: PushDeps, s: RegistrySession, registry: string, r
   say(progressMessage('Pushing', '', total, total));
   say({ status: 'Pushed', progressDetail: {} });
   const pushed = { digest, size: digester.size, mediaType: MT.dockerLayerGzip };
+  await deps.sources.add(diffId, { registry, repo, ...pushed });
+  return pushed;
+}
+
+/** A pulled layer goes up as the very blob it came as: no recompression, the same digest. */
+async function pushKeptBlob(deps: PushDeps, s: RegistrySession, registry: string, repo: string, diffId: string, path: string,
+  blob: { digest: string; mediaType: string; size: number }, say: (m: Omit<ProgressMessage, 'id'>) => void): Promise<Pushed> {
+  const pushed = { digest: blob.digest, size: blob.size, mediaType: blob.mediaType };
+  if (await blobExists(s, repo, blob.digest)) {
+    say({ status: 'Layer already exists', progressDetail: {} });
+  } else {
+    const location = await startUpload(s, repo);
+    location.searchParams.set('digest', blob.digest);
+    const due = throttle(100);
+    let read = 0;
+    const body = createReadStream(path, { highWaterMark: 1 << 20 });
+    body.on('data', (c: Buffer | string) => { read += c.length; if (due('p')) say(progressMessage('Pushing', '', read, blob.size)); });
+    const put = await s.request(location.href, { method: 'PUT', body, scope: `repository:${repo}:pull,push`, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size } });
+    if (put.statusCode !== 201) throw await registryError(put, `uploading layer ${short(diffId)}`);
+    put.resume();
+    say(progressMessage('Pushing', '', blob.size, blob.size));
+    say({ status: 'Pushed', progressDetail: {} });
+  }
   await deps.sources.add(diffId, { registry, repo, ...pushed });
   return pushed;
 }
