@@ -89,4 +89,23 @@ describe('interrupted and corrupted pulls', { skip }, () => {
     assert.match(out, /Status: Downloaded newer image/);
     assert.equal(ok(d.docker(['image', 'inspect', '--format', '{{len .RootFS.Layers}}', ref])).trim(), '2');
   });
+
+  test('two clients pulling one image share one download', async () => {
+    ok(d.docker(['rmi', ref]));
+    proxy.setMode('pass');
+    const seen = proxy.requests().length;
+    const env = { ...process.env, DOCKER_HOST: d.host };
+    const pullOnce = () => new Promise<number>((resolve) => {
+      const c = spawn(DOCKER, ['pull', '-q', ref], { env, stdio: 'ignore' });
+      const t = setTimeout(() => c.kill('SIGKILL'), 120_000);
+      c.once('exit', (code) => { clearTimeout(t); resolve(code ?? -1); });
+    });
+    assert.deepEqual(await Promise.all([pullOnce(), pullOnce()]), [0, 0]);
+    const blobGets = proxy.requests().slice(seen).filter((q) => q.method === 'GET' && q.path.includes('/blobs/sha256:'));
+    const perBlob = new Map<string, number>();
+    for (const q of blobGets) perBlob.set(q.path, (perBlob.get(q.path) ?? 0) + 1);
+    // The config is read by each pull; each layer once.
+    const counts = [...perBlob.values()].sort();
+    assert.deepEqual(counts, [1, 1, 2], JSON.stringify([...perBlob]));
+  });
 });
