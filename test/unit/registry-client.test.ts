@@ -9,7 +9,7 @@ import { parseChallenge, decodeRegistryAuth } from '../../src/registry/client/au
 import { isInsecure, endpointsFor } from '../../src/registry/client/endpoints.js';
 import { pickPlatform, layerCompression, parsePlatform, MT } from '../../src/registry/client/manifest.js';
 import { RegistryContext, RegistrySession, readBody } from '../../src/registry/client/session.js';
-import { registryOfServerAddress } from '../../src/registry/client/registry-service.js';
+import { registryOfServerAddress } from '../../src/images/image-registry.js';
 
 const settings = { insecureRegistries: ['10.1.0.0/16', 'reg.example:5000'], registryMirrors: ['https://mirror.example'], certsDir: '/nonexistent' };
 

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { isIP } from 'node:net';
-import { DEFAULT_DOMAIN } from '../../images/reference.js';
+/** Docker Hub's name in references. */
+const DEFAULT_DOMAIN = 'docker.io';
 
 export const DOCKER_HUB_API = 'registry-1.docker.io';
 

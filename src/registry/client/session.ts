@@ -75,6 +75,15 @@ export function statusOf(err: unknown): number | undefined {
   return (err as { status?: number })?.status;
 }
 
+/** Connection failures worded as Docker's (Go's) are: `dial tcp: lookup HOST: no such host`. */
+function dialError(err: unknown, url: URL): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial tcp: lookup ${url.hostname}: no such host`;
+  if (code === 'ECONNREFUSED') return `dial tcp ${url.host}: connect: connection refused`;
+  if (code === 'ECONNRESET') return 'connection reset by peer';
+  return errorMessage(err);
+}
+
 export class RegistrySession {
   private endpoint?: { url: URL; insecure: boolean; challenge?: Challenge };
 
@@ -226,7 +235,7 @@ export class RegistrySession {
         agent: this.ctx.agent(url, this.registry, insecure),
       }, resolve);
       req.setTimeout(60_000, () => req.destroy(new Error('no answer within 60 s')));
-      req.on('error', (err) => reject(new BerthError('internal', `${opts.method === 'HEAD' ? 'Head' : opts.method === 'POST' ? 'Post' : opts.method === 'PUT' ? 'Put' : opts.method === 'PATCH' ? 'Patch' : 'Get'} "${url}": ${errorMessage(err)}`)));
+      req.on('error', (err) => reject(new BerthError('internal', `${opts.method === 'HEAD' ? 'Head' : opts.method === 'POST' ? 'Post' : opts.method === 'PUT' ? 'Put' : opts.method === 'PATCH' ? 'Patch' : 'Get'} "${url}": ${dialError(err, url)}`)));
       const body = opts.body;
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);

@@ -1,5 +1,5 @@
 // A parsed reference split the way registries see it: the registry host and the repository path.
-import { familiarName, familiarString, type ImageReference } from '../../images/reference.js';
+import { familiarName, familiarString, type ImageReference } from './reference.js';
 
 export interface RemoteName {
   /** `docker.io`, `127.0.0.1:5000`. */

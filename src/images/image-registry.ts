@@ -1,24 +1,24 @@
 // The daemon's registry client: pull, push, login, distribution inspect and search, over sessions that
 // share connection pools, the token cache and the transfer limits (`max-concurrent-downloads/uploads`).
 import { join } from 'node:path';
-import { invalidArgument, notFound } from '../../errors.js';
-import type { ImageService } from '../../images/image-service.js';
-import type { ImageRecord } from '../../images/types.js';
-import type { LayerInfo } from '../../storage/layer-store.js';
-import type { ProgressMessage } from '../../images/progress.js';
-import { DEFAULT_DOMAIN, familiarName, parseReference, repoOf, type ImageReference } from '../../images/reference.js';
-import type { Credentials } from './auth.js';
-import { RegistryContext, RegistrySession, readBody, registryError } from './session.js';
-import { fetchManifest, isIndex, MT, type ImageManifest } from './manifest.js';
-import { fetchSmallBlob } from './blob-fetch.js';
-import { pullImage, type PullResult } from './puller.js';
-import { pushImage } from './pusher.js';
-import { searchRegistry, type SearchResult } from './search.js';
-import { BlobSources } from './blob-sources.js';
-import { Limiter } from './limiter.js';
-import { SharedJobs } from './shared-jobs.js';
-import { remoteName, shownRef } from './names.js';
-import type { RegistrySettings } from './endpoints.js';
+import { invalidArgument, notFound } from '../errors.js';
+import type { ImageService } from './image-service.js';
+import type { ImageRecord } from './types.js';
+import type { LayerInfo } from '../storage/layer-store.js';
+import type { ProgressMessage } from './progress.js';
+import { DEFAULT_DOMAIN, familiarName, parseReference, repoOf, type ImageReference } from './reference.js';
+import type { Credentials } from '../registry/client/auth.js';
+import { RegistryContext, RegistrySession, readBody, registryError } from '../registry/client/session.js';
+import { fetchManifest, isIndex, MT, type ImageManifest } from '../registry/client/manifest.js';
+import { fetchSmallBlob } from '../registry/client/blob-fetch.js';
+import { pullImage, type PullResult } from './image-pull.js';
+import { pushImage } from './image-push.js';
+import { searchRegistry, type SearchResult } from '../registry/client/search.js';
+import { BlobSources } from '../registry/client/blob-sources.js';
+import { Limiter } from '../registry/client/limiter.js';
+import { SharedJobs } from '../registry/client/shared-jobs.js';
+import { remoteName, shownRef } from './remote-name.js';
+import type { RegistrySettings } from '../registry/client/endpoints.js';
 
 export interface RegistryServiceOptions extends RegistrySettings {
   maxConcurrentDownloads: number;

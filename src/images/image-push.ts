@@ -5,18 +5,18 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { createGzip, constants as zc } from 'node:zlib';
-import { notFound } from '../../errors.js';
-import { chainIds } from '../../storage/digest.js';
-import type { ImageService } from '../../images/image-service.js';
-import type { ImageRecord } from '../../images/types.js';
-import { progressMessage, type ProgressMessage } from '../../images/progress.js';
-import { type ImageReference } from '../../images/reference.js';
-import type { Credentials } from './auth.js';
-import { RegistrySession, registryError, type RegistryContext } from './session.js';
-import { MT } from './manifest.js';
-import { Limiter, throttle } from './limiter.js';
-import type { BlobSources } from './blob-sources.js';
-import { remoteName } from './names.js';
+import { notFound } from '../errors.js';
+import { chainIds } from '../storage/digest.js';
+import type { ImageService } from './image-service.js';
+import type { ImageRecord } from './types.js';
+import { progressMessage, type ProgressMessage } from './progress.js';
+import { type ImageReference } from './reference.js';
+import type { Credentials } from '../registry/client/auth.js';
+import { RegistrySession, registryError, type RegistryContext } from '../registry/client/session.js';
+import { MT } from '../registry/client/manifest.js';
+import { Limiter, throttle } from '../registry/client/limiter.js';
+import type { BlobSources } from '../registry/client/blob-sources.js';
+import { remoteName } from './remote-name.js';
 
 export interface PushDeps { images: ImageService; ctx: RegistryContext; uploads: Limiter; sources: BlobSources }
 
