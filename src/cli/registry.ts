@@ -50,6 +50,11 @@ const exec: Loader = () => import('./verbs/exec.js').then((m) => m.execVerb);
 const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
+const pull: Loader = () => import('./verbs/registry.js').then((m) => m.pullVerb);
+const push: Loader = () => import('./verbs/registry.js').then((m) => m.pushVerb);
+const login: Loader = () => import('./verbs/registry.js').then((m) => m.loginVerb);
+const logout: Loader = () => import('./verbs/registry.js').then((m) => m.logoutVerb);
+const search: Loader = () => import('./verbs/registry.js').then((m) => m.searchVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
 const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
 const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
@@ -59,6 +64,7 @@ export const topLevel: Record<string, Loader> = {
   save, load, import: importVerb, events, version, info,
   port,
   exec, cp, diff, export: exportVerb, attach,
+  pull, push, login, logout, search,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -70,7 +76,7 @@ export const groups: Record<string, Record<string, Loader>> = {
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
-    inspect: imageInspect, prune: imagePrune,
+    inspect: imageInspect, prune: imagePrune, pull, push,
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },

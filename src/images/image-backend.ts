@@ -187,6 +187,31 @@ export class ImageBackend {
     return this.opts.imagesInUse().has(id) ? [{ id: '', running: false }] : [];
   }
 
+  /** The chain of some image whose layer has this diffID (layers are stored by chain). */
+  private chainOfDiff(diffId: string): string | undefined {
+    for (const rec of this.store.records()) {
+      const k = rec.config.rootfs.diff_ids.indexOf(diffId);
+      if (k >= 0) { const chain = chainIds(rec.config.rootfs.diff_ids)[k]; if (this.layers.has(chain)) return chain; }
+    }
+    return undefined;
+  }
+
+  /** Bytes of a layer's uncompressed tar, by diffID (pulled layers keep only their compressed blob). */
+  async diffTarSize(diffId: string): Promise<number> {
+    if (this.content.has(diffId)) return await this.content.size(diffId);
+    const chain = this.chainOfDiff(diffId);
+    if (!chain) throw notFound(`blob ${diffId} not found`);
+    return (await this.layers.info(chain)).tarSize;
+  }
+
+  /** A layer's uncompressed tar, by diffID. */
+  async openDiffTar(diffId: string): Promise<Readable> {
+    if (this.content.has(diffId)) return this.content.openRead(diffId);
+    const chain = this.chainOfDiff(diffId);
+    if (!chain) throw notFound(`blob ${diffId} not found`);
+    return await this.layers.openDiffTar(chain);
+  }
+
   /** Config JSON of an image exactly as stored (the bytes that hash to its ID). */
   async configBytes(id: string): Promise<Buffer> {
     const bytes = await this.content.read(id);

@@ -2,6 +2,7 @@ import { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { registerSystemRoutes } from './system.js';
 import { registerImageRoutes } from './images.js';
+import { registerDistributionRoutes } from './distribution.js';
 import { registerContainerRoutes } from './containers.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
@@ -11,6 +12,7 @@ import { registerArchiveRoutes } from './archive.js';
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
   registerSystemRoutes(router, engine);
+  registerDistributionRoutes(router, engine);
   registerImageRoutes(router, engine);
   registerContainerRoutes(router, engine);
   registerVolumeRoutes(router, engine);
