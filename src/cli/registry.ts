@@ -51,12 +51,14 @@ const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
+const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach,
+  exec, cp, diff, export: exportVerb, attach, build, commit,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -64,11 +66,11 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach,
+    exec, cp, diff, export: exportVerb, attach, commit,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
-    inspect: imageInspect, prune: imagePrune,
+    inspect: imageInspect, prune: imagePrune, build,
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
