@@ -100,7 +100,18 @@ export class BuildContext {
           const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
           let size = 0;
           try {
-            for await (const chunk of entry) { hash.update(chunk as Buffer); size += (chunk as Buffer).length; await fh.write(chunk as Buffer); }
+            // Batched writes: one writev per few MiB instead of a thread-pool round trip per tar chunk.
+            let batch: Buffer[] = [];
+            let batched = 0;
+            for await (const chunk of entry) {
+              const c = chunk as Buffer;
+              hash.update(c);
+              size += c.length;
+              batch.push(c);
+              batched += c.length;
+              if (batched >= 4 << 20) { await fh.writev(batch); batch = []; batched = 0; }
+            }
+            if (batch.length) await fh.writev(batch);
             await fh.chmod(mode);
             if (h.mtime) await fh.utimes(h.mtime, h.mtime);
           } finally { await fh.close(); }
@@ -185,9 +196,13 @@ async function peek(stream: Readable): Promise<{ bytes: Buffer; stream: Readable
   }
   const bytes = Buffer.concat(chunks);
   async function* replay() {
+    let total = bytes.length;
     yield bytes;
-    if (done) return;
-    for (;;) { const r = await it.next(); if (r.done) return; yield r.value as Buffer; }
+    if (!done) for (;;) { const r = await it.next(); if (r.done) break; total += (r.value as Buffer).length; yield r.value as Buffer; }
+    // Go's tar reader accepts an archive without its end-of-archive blocks (the docker CLI sends such
+    // contexts with -f outside the context, even without the last entry's padding); tar-stream does not, so
+    // the padding and the blocks are added (extra zero blocks after a complete archive are harmless).
+    yield Buffer.alloc(((512 - (total % 512)) % 512) + 1024);
   }
   return { bytes, stream: Readable.from(replay(), { objectMode: false }) };
 }
