@@ -122,7 +122,8 @@ export async function runBuild(deps: BuilderDeps, context: BuildContext, opts: B
     const image = await results.get(target)!;
     if (!image) throw invalidArgument('No image was generated. Is your Dockerfile empty?');
     for (const t of tags) {
-      await deps.images.setTag(t, image.id);
+      // Re-pointing a tag at the image it already names would only rewrite (and fsync) the references.
+      if (deps.images.findId(t) !== image.id) await deps.images.setTag(t, image.id);
       deps.images.publish('tag', image.id, t);
     }
     const unused = args.unconsumed();

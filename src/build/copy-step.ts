@@ -133,6 +133,7 @@ export async function copyStep(env: StageEnv, stageIndex: number, ins: CopyIns, 
   probe.Cmd = nopCmdString(hooks.config, `${cmd} ${flagsText}${hash} in ${destShown} `);
   if (await hooks.probe(probe)) return;
 
+  if (items.some((i) => i.kind === 'context')) await env.context.materialize();
   const root = await ScratchRoot.open(env.tmpRoot, hooks.image ? await env.images.layerDirs(hooks.image) : []);
   let srcRoot: ScratchRoot | undefined;
   const scratch: string[] = [];

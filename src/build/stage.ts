@@ -94,6 +94,8 @@ export class StageRun {
     }
     const fromStage = this.env.stageImage(name, this.stage.index);
     const base = fromStage ? await fromStage : await this.resolveImage(name);
+    // --pull cannot fetch anything here (no registry client in the image service): say so, use the local image.
+    if (!fromStage && this.env.opts.pull) this.say(`--pull: no registry access, using the local image ${name}\n`);
     if (!base) throw invalidArgument(`stage ${name} produced no image`);
     this.image = base;
     this.config = normalizeConfig(base.config.config);

@@ -219,6 +219,22 @@ describe('docker build and commit against berthd', () => {
     assert.equal(ok(d.docker(['run', '--rm', '--network', 'none', 'ode:1', 'cat', '/o'])), 'ode\n');
   });
 
+  test('docker-py builds with images.build and runs the result', (t) => {
+    const probe = spawnSync('python3', ['-c', 'import docker'], { encoding: 'utf8' });
+    if (probe.status !== 0) { t.skip('python3-docker is not installed'); return; }
+    const dir = write(join(work, 'py'), { Dockerfile: 'FROM busybox\nARG WHO\nRUN echo "py $WHO" > /p\nCMD ["cat", "/p"]\n' });
+    const script = [
+      'import docker, sys',
+      `c = docker.DockerClient(base_url='unix://${d.socket}')`,
+      `img, logs = c.images.build(path='${dir}', tag='py:1', buildargs={'WHO': 'client'}, network_mode='none', rm=True)`,
+      'print(img.id)',
+      "print(c.containers.run('py:1', network_mode='none', remove=True).decode(), end='')",
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^sha256:[0-9a-f]{64}\npy client\n$/);
+  });
+
   test('docker commit: the upper layer on the image, --change, -m, -a, history', () => {
     ok(d.docker(['run', '-d', '--name', 'tocommit', '--network', 'none', 'busybox', 'sh', '-c', 'echo changed > /file; sleep 60']));
     for (let i = 0; i < 50 && !d.docker(['exec', 'tocommit', 'cat', '/file']).stdout; i++) spawnSync('sleep', ['0.1']);

@@ -1,16 +1,24 @@
 // The build context: the tar the client sent (plain or gzip; or a bare Dockerfile, as `docker build - <
-// Dockerfile` sends), unpacked once into a private directory while every file is hashed, so COPY's cache
-// key (content, mode, owner — never mtimes) costs no second read. Nothing in the tar can reach outside that
-// directory: names are normalised and a parent that is not a directory of the context itself is refused.
+// Dockerfile` sends). On arrival it is only indexed — every file hashed (COPY's cache key: content, mode,
+// owner, never mtimes) and the tar kept (in memory, or spooled to disk when large) — so a fully cached
+// build writes no files; the first step that copies unpacks it once into a private directory. Nothing in
+// the tar can reach outside that directory: names are normalised and a parent that is not a directory of
+// the context itself is refused.
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rm, symlink, link, chmod, readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument } from '../../errors.js';
 import { maybeDecompress } from '../../storage/compression.js';
 import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
+
+/** Contexts up to this size stay in memory until a step needs their files; larger ones are spooled to disk. */
+const SPOOL_IN_MEMORY = 128 * 1024 * 1024;
+/** Files up to this size are kept from the index pass (the Dockerfile and .dockerignore are read from it). */
+const SMALL_FILE = 1024 * 1024;
 
 export interface ContextEntry {
   type: 'file' | 'directory' | 'symlink' | 'link';
@@ -27,6 +35,11 @@ export class BuildContext {
   /** Context-relative paths (no leading slash; '' is the root) → what they are. */
   readonly entries = new Map<string, ContextEntry>();
   private ignore = new IgnoreMatcher([]);
+  /** The received tar, until unpacked: chunks in memory, or a spool file once past SPOOL_IN_MEMORY. */
+  private spool?: { chunks: Buffer[]; size: number; file?: string; out?: WriteStream };
+  private unpacked?: Promise<void>;
+  /** Contents of small files (Dockerfile, .dockerignore) read during indexing. */
+  private readonly small = new Map<string, Buffer>();
 
   private constructor(readonly dir: string) {
     this.entries.set('', { type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, hash: '' });
@@ -46,8 +59,41 @@ export class BuildContext {
       await ctx.writeFile(dockerfileName, Buffer.concat(chunks), 0o644);
       return ctx;
     }
-    await ctx.extract(head.stream);
+    const spool: NonNullable<BuildContext['spool']> = { chunks: [], size: 0 };
+    ctx.spool = spool;
+    async function* tee(): AsyncGenerator<Buffer> {
+      for await (const c of head.stream) {
+        const chunk = c as Buffer;
+        spool.size += chunk.length;
+        if (!spool.out && spool.size > SPOOL_IN_MEMORY) {
+          spool.file = `${dir}.tar`;
+          spool.out = createWriteStream(spool.file, { mode: 0o600 });
+          for (const held of spool.chunks.splice(0)) if (!spool.out.write(held)) await new Promise<void>((r) => spool.out!.once('drain', () => r()));
+        }
+        if (spool.out) { if (!spool.out.write(chunk)) await new Promise<void>((r) => spool.out!.once('drain', () => r())); } else spool.chunks.push(chunk);
+        yield chunk;
+      }
+    }
+    try {
+      await ctx.extract(Readable.from(tee()), false);
+    } finally {
+      if (spool.out) await new Promise<void>((resolve, reject) => spool.out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    }
     return ctx;
+  }
+
+  /** Unpacks the received tar into the context directory (once; COPY and ADD call this before reading files). */
+  async materialize(): Promise<void> {
+    const spool = this.spool;
+    if (!spool) return;
+    this.unpacked ??= (async () => {
+      for (const k of [...this.entries.keys()]) if (k) this.entries.delete(k);
+      const input = spool.file ? createReadStream(spool.file) : Readable.from(spool.chunks);
+      await this.extract(input, true);
+      spool.chunks = [];
+      if (spool.file) await rm(spool.file, { force: true });
+    })();
+    await this.unpacked;
   }
 
   private async writeFile(rel: string, data: Buffer, mode: number): Promise<void> {
@@ -58,20 +104,21 @@ export class BuildContext {
 
   hostPath(rel: string): string { return rel ? `${this.dir}/${rel}` : this.dir; }
 
-  private async ensureParents(rel: string): Promise<void> {
+  private async ensureParents(rel: string, write: boolean): Promise<void> {
     const parts = rel.split('/');
     for (let i = 1; i < parts.length; i++) {
       const p = parts.slice(0, i).join('/');
       const e = this.entries.get(p);
       if (e && e.type !== 'directory') throw invalidArgument(`invalid build context: ${JSON.stringify(rel)} is below a non-directory`);
       if (!e) {
-        await mkdir(this.hostPath(p), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
+        if (write) await mkdir(this.hostPath(p), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
         this.entries.set(p, { type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, hash: '' });
       }
     }
   }
 
-  private async extract(stream: Readable): Promise<void> {
+  /** Reads the tar: with `write`, unpacks it; without, only indexes (hashes, small files kept). */
+  private async extract(stream: Readable, write: boolean): Promise<void> {
     const ex = tar.extract();
     stream.on('error', (err) => ex.destroy(err));
     stream.pipe(ex);
@@ -80,10 +127,10 @@ export class BuildContext {
       const rel = posix.normalize('/' + h.name).replace(/^\/+/, '').replace(/\/+$/, '');
       if (h.name.includes('\0')) throw invalidArgument('invalid build context: NUL in a name');
       if (!rel || rel === '.') { entry.resume(); continue; }
-      await this.ensureParents(rel);
+      await this.ensureParents(rel, write);
       const existing = this.entries.get(rel);
       if (existing && !(existing.type === 'directory' && h.type === 'directory')) {
-        await rm(this.hostPath(rel), { recursive: true, force: true });
+        if (write) await rm(this.hostPath(rel), { recursive: true, force: true });
         for (const k of [...this.entries.keys()]) if (k === rel || k.startsWith(rel + '/')) this.entries.delete(k);
       }
       const mode = (h.mode ?? 0o644) & 0o7777;
@@ -91,12 +138,20 @@ export class BuildContext {
       const path = this.hostPath(rel);
       switch (h.type) {
         case 'directory':
-          if (!existing) await mkdir(path, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
+          if (!existing && write) await mkdir(path, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
           this.entries.set(rel, { type: 'directory', ...base, size: 0, hash: '' });
           entry.resume();
           break;
         case 'file': case 'contiguous-file': {
           const hash = createHash('sha256');
+          if (!write) {
+            const keep: Buffer[] = [];
+            let n = 0;
+            for await (const chunk of entry) { hash.update(chunk as Buffer); n += (chunk as Buffer).length; if (n <= SMALL_FILE) keep.push(chunk as Buffer); }
+            if (n <= SMALL_FILE) this.small.set(rel, Buffer.concat(keep)); else this.small.delete(rel);
+            this.entries.set(rel, { type: 'file', ...base, size: n, hash: hash.digest('hex') });
+            break;
+          }
           const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
           let size = 0;
           try {
@@ -119,7 +174,7 @@ export class BuildContext {
           break;
         }
         case 'symlink':
-          await symlink(h.linkname ?? '', path);
+          if (write) await symlink(h.linkname ?? '', path);
           this.entries.set(rel, { type: 'symlink', ...base, size: 0, hash: createHash('sha256').update(h.linkname ?? '').digest('hex'), linkname: h.linkname ?? '' });
           entry.resume();
           break;
@@ -127,7 +182,8 @@ export class BuildContext {
           const target = posix.normalize('/' + (h.linkname ?? '')).replace(/^\/+/, '');
           const t = this.entries.get(target);
           if (!t || t.type !== 'file') throw invalidArgument(`invalid build context: hard link ${JSON.stringify(h.name)} to a missing file`);
-          await link(this.hostPath(target), path);
+          if (write) await link(this.hostPath(target), path);
+          if (this.small.has(target)) this.small.set(rel, this.small.get(target)!);
           this.entries.set(rel, { ...t });
           entry.resume();
           break;
@@ -137,7 +193,7 @@ export class BuildContext {
       }
     }
     // Directory modes last, so a read-only directory does not stop its own extraction.
-    for (const [rel, e] of this.entries) if (rel && e.type === 'directory') await chmod(this.hostPath(rel), e.mode);
+    if (write) for (const [rel, e] of this.entries) if (rel && e.type === 'directory') await chmod(this.hostPath(rel), e.mode);
   }
 
   /** Applies `.dockerignore` (or `<dockerfile>.dockerignore` beside the Dockerfile, which wins). */
@@ -145,7 +201,7 @@ export class BuildContext {
     const own = `${dockerfile}.dockerignore`;
     const which = this.entries.get(own)?.type === 'file' ? own : this.entries.get('.dockerignore')?.type === 'file' ? '.dockerignore' : undefined;
     if (!which) return;
-    this.ignore = new IgnoreMatcher(parseDockerignore(await readFile(this.hostPath(which), 'utf8')));
+    this.ignore = new IgnoreMatcher(parseDockerignore((await this.readText(which)) ?? ''));
   }
 
   /** A context path as COPY sees it: present and not excluded by .dockerignore. */
@@ -174,11 +230,16 @@ export class BuildContext {
   async readText(rel: string): Promise<string | undefined> {
     const e = this.entries.get(rel);
     if (!e || e.type !== 'file') return undefined;
+    const held = this.small.get(rel);
+    if (held) return held.toString('utf8');
+    await this.materialize();
     return await readFile(this.hostPath(rel), 'utf8');
   }
 
   async remove(): Promise<void> {
+    if (this.spool) this.spool.chunks = [];
     await rm(this.dir, { recursive: true, force: true });
+    await rm(`${this.dir}.tar`, { force: true });
   }
 }
 
