@@ -105,8 +105,8 @@ export async function copyStep(env: StageEnv, stageIndex: number, ins: CopyIns, 
     for (const s of sources) {
       const hd = s.startsWith('<<') ? heredocs.get(s.replace(/^<<-?["']?|["']$/g, '')) : undefined;
       if (hd) {
-        const content = hd.expand ? expandWord(hd.content.replace(/"/g, '\\"'), hooks.vars, esc) : hd.content;
-        const data = Buffer.from(hd.expand ? content : hd.content);
+        // Expansion only: quotes and backslashes in a heredoc are plain text.
+        const data = Buffer.from(hd.expand ? expandWord(hd.content.replace(/["'\\]/g, '\\$&'), hooks.vars, '\\') : hd.content);
         items.push({ kind: 'data', name: hd.name, data, mode: 0o644 });
         hashes.push(contentHash('file', data));
       } else if (/^https?:\/\//i.test(s)) {

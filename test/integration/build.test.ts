@@ -195,6 +195,19 @@ describe('docker build and commit against berthd', () => {
     assert.equal(readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dataRoot)).length, 0);
   });
 
+  test('heredocs, ONBUILD triggers, the escape directive and SHELL in RUN', () => {
+    const dir = write(join(work, 'heredoc'), {
+      Dockerfile: '# escape=`\nFROM busybox\nENV N=world\nCOPY <<EOF /greeting\nhello $N "quoted"\nEOF\nRUN <<EOT\necho from heredoc > /h\nEOT\nSHELL ["/bin/sh", "-ec"]\nRUN echo a `\n  b > /esc\nONBUILD RUN echo triggered > /onbuild\n',
+    });
+    ok(d.docker(['build', '--network', 'none', '-t', 'parent-ob', dir]));
+    const child = write(join(work, 'child'), { Dockerfile: 'FROM parent-ob\nCMD ["sh", "-c", "cat /greeting /h /esc /onbuild"]\n' });
+    const out = ok(d.docker(['build', '--network', 'none', '-t', 'child-ob', child]));
+    assert.match(out, /# Executing 1 build trigger/);
+    assert.equal(ok(d.docker(['run', '--rm', '--network', 'none', 'child-ob'])), 'hello world "quoted"\nfrom heredoc\na b\ntriggered\n');
+    assert.equal(inspect('child-ob').Config.OnBuild, null, 'triggers run once, not inherited');
+    assert.match(ok(d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'parent-ob'])), /^\/bin\/sh -ec #\(nop\)  ONBUILD RUN echo triggered > \/onbuild\n\/bin\/sh -ec echo a   b > \/esc\n/);
+  });
+
   test('berth build prints the steps with timings; -q, --iidfile, several tags', () => {
     const dir = write(join(work, 'berth'), { Dockerfile: 'FROM busybox\nRUN echo hi > /hi\nCMD ["cat", "/hi"]\n' });
     const out = ok(d.berth(['build', '--network', 'none', '-t', 'bb:1', '-t', 'bb:2', dir]));

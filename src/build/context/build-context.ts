@@ -15,8 +15,9 @@ import { invalidArgument } from '../../errors.js';
 import { maybeDecompress } from '../../storage/compression.js';
 import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
 
-/** Contexts up to this size stay in memory until a step needs their files; larger ones are spooled to disk. */
-const SPOOL_IN_MEMORY = 128 * 1024 * 1024;
+/** Contexts up to this size are held in memory until a step needs their files; larger ones go to a spool file.
+ * Zero: always spooled — holding tens of MB of chunks costs more in garbage collection than a sequential write. */
+const SPOOL_IN_MEMORY = 0;
 /** Files up to this size are kept from the index pass (the Dockerfile and .dockerignore are read from it). */
 const SMALL_FILE = 1024 * 1024;
 

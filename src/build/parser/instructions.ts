@@ -37,7 +37,7 @@ const FLAGS: Record<string, Record<string, boolean>> = {
   run: { network: true, mount: true, security: true },
   copy: { from: true, chown: true, chmod: true, link: false },
   add: { chown: true, chmod: true, link: false, checksum: true },
-  healthcheck: { interval: true, timeout: true, 'start-period': true, 'start-interval': true, retries: true },
+  healthcheck: { interval: true, timeout: true, 'start-period': true, retries: true },
 };
 
 function parseFlags(node: Node): Map<string, string> {
