@@ -5,7 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
+import { mountRootfs, unmountRootfs } from '../fs/overlay.js';
 import { packDiff } from '../storage/tar-diff.js';
 import { readdir } from 'node:fs/promises';
 
