@@ -3,7 +3,7 @@
 // with their anonymous volumes (`rm -v`), and a container's writable layer for `commit`.
 import type { BuildContainers, StepContainerSpec } from '../build/types.js';
 import type { ContainerService } from './containers/container-service.js';
-import type { ContainerMounts } from './volumes/container-mounts.js';
+import type { ContainerMounts } from './containers/container-mounts.js';
 import { streamAttach } from './containers/log-streams.js';
 import type { ByteSink } from './containers/log-reader.js';
 
