@@ -18,7 +18,7 @@ import { cloneConfig, nopCmdString, type RunConfig } from './run-config.js';
 import { ScratchRoot } from './scratch-root.js';
 import { contentHash, contextSourceHash, hasWildcard, imageSourceHash, resolveContextSources, type ContextSource } from './copy-sources.js';
 import { copyEntry, destPath, hostOf, mkdirInRoot, resolveChown, scoped, writeEntry, type CopyOptions, type Owner } from './copy-files.js';
-import type { StageEnv } from './stage.js';
+import type { StageEnv } from './stage-env.js';
 
 export interface CopyHooks {
   config: RunConfig;

@@ -15,35 +15,14 @@ import {
   cloneConfig, DEFAULT_PATH, envKey, goList, goQuoteList, healthText, nopCmd, nopCmdString, normalizeConfig, parseGoDuration,
   setEnv, shellOf, type HealthConfig, type RunConfig,
 } from './run-config.js';
-import type { GlobalArgs } from './build-args.js';
 import { StageArgs } from './build-args.js';
-import type { BuildCache } from './cache.js';
-import type { BuildContext } from './context/build-context.js';
-import type { BuildContainers, BuildMessage, BuildOptions } from './types.js';
+import type { StageEnv } from './stage-env.js';
 import { containerLayer } from './container-layer.js';
 import { ScratchRoot } from './scratch-root.js';
 import { mkdirInRoot } from './copy-files.js';
 import { copyStep } from './copy-step.js';
 
-export interface StageEnv {
-  images: ImageService;
-  containers: BuildContainers;
-  cache: BuildCache;
-  context: BuildContext;
-  opts: BuildOptions;
-  args: GlobalArgs;
-  escape: string;
-  tmpRoot: string;
-  /** The image of an earlier stage named by `ref` (name or index), waiting for it; undefined when no stage has that name. */
-  stageImage(ref: string, before: number): Promise<ImageRecord | undefined> | undefined;
-  out(m: BuildMessage): void;
-  /** "Step N/M" for an instruction of this stage. */
-  stepLabel(ins: Located): string;
-  /** Containers to remove at the end of the build (or left for the user to inspect without --force-rm). */
-  track(id: string, ok: boolean): void;
-  extraSteps: Located[];
-}
-
+export type { StageEnv } from './stage-env.js';
 export class StepFailure extends Error {
   constructor(message: string, readonly code: number) { super(message); }
 }

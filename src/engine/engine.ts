@@ -11,8 +11,6 @@ import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from '../volumes/volume-service.js';
 import { ContainerMounts } from './containers/container-mounts.js';
-import { BuildService } from '../build/build-service.js';
-import { buildPorts } from './build-ports.js';
 
 export class Engine {
   readonly events = new EventBus();
@@ -23,8 +21,6 @@ export class Engine {
   readonly volumes: VolumeService;
   /** Container mounts and their volumes (create, start, rm -v). */
   readonly volumeMounts: ContainerMounts;
-  /** Dockerfile builds (POST /build) and commit. */
-  readonly builds: BuildService;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -51,7 +47,6 @@ export class Engine {
     containers = new ContainerService({ config: config.containers, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
     this.containers = containers;
     this.exec = new ExecService({ config: { runtimes: config.runtimes }, containers, events: this.events });
-    this.builds = new BuildService({ dataRoot: config.dataRoot, images: this.images, containers: buildPorts(containers, this.volumeMounts) });
   }
 
   async init(): Promise<void> {
@@ -66,6 +61,5 @@ export class Engine {
     await this.containers.init();
     await this.networks.recover();
     await this.volumeMounts.init();
-    await this.builds.init();
   }
 }

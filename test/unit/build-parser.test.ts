@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../src/build/parser/nodes.js';
 import { planStages, toInstruction } from '../../src/build/parser/instructions.js';
 import { expandWord, expandWords, splitWords } from '../../src/build/parser/shell-words.js';
-import { IgnoreMatcher, parseDockerignore } from '../../src/build/context/dockerignore.js';
+import { IgnoreMatcher, parseDockerignore } from '../../src/fs/dockerignore.js';
 import { goDuration, healthText, parseGoDuration, goQuoteList, cacheKeyOf } from '../../src/build/run-config.js';
 
 describe('Dockerfile nodes', () => {

@@ -9,6 +9,8 @@ import { boolQuery, readBody, sendJson, startStream, type RequestContext } from 
 import { errorMessage, invalidArgument } from '../../errors.js';
 import { log } from '../../util/log.js';
 import { buildErrorMessage } from '../../build/builder.js';
+import { BuildService } from '../../build/build-service.js';
+import { enginePorts } from '../../build/engine-ports.js';
 import type { BuildMessage, BuildOptions } from '../../build/types.js';
 import type { ImageRunConfig } from '../../images/types.js';
 
@@ -67,13 +69,13 @@ function lines(res: () => ServerResponse): (m: BuildMessage) => void {
   return (m) => { const r = res(); if (!r.destroyed) r.write(JSON.stringify(m) + '\r\n'); };
 }
 
-async function build(engine: Engine, ctx: RequestContext): Promise<void> {
+async function build(builds: BuildService, ctx: RequestContext): Promise<void> {
   const opts = decodeBuildQuery(ctx.query);
-  const context = await engine.builds.receiveContext(ctx.req, opts);
+  const context = await builds.receiveContext(ctx.req, opts);
   let res: ServerResponse | undefined;
   const stream = () => (res ??= startStream(ctx));
   try {
-    await engine.builds.build(context, opts, lines(stream), () => stream());
+    await builds.build(context, opts, lines(stream), () => stream());
     stream().end();
   } catch (err) {
     if (!res) throw err; // before the plan: a plain HTTP error (Docker's 400 for Dockerfile errors)
@@ -82,7 +84,7 @@ async function build(engine: Engine, ctx: RequestContext): Promise<void> {
   }
 }
 
-async function commit(engine: Engine, ctx: RequestContext): Promise<void> {
+async function commit(builds: BuildService, ctx: RequestContext): Promise<void> {
   const q = ctx.query;
   const container = q.get('container');
   if (!container) throw invalidArgument('container is required');
@@ -92,7 +94,7 @@ async function commit(engine: Engine, ctx: RequestContext): Promise<void> {
     try { config = JSON.parse(body.toString('utf8')) as ImageRunConfig; } catch (err) { throw invalidArgument(`invalid JSON: ${(err as Error).message}`); }
     if (!config || typeof config !== 'object' || Array.isArray(config)) throw invalidArgument('invalid commit config: not an object');
   }
-  const rec = await engine.builds.commit({
+  const rec = await builds.commit({
     container, repo: q.get('repo') || undefined, tag: q.get('tag') || undefined, comment: q.get('comment') || undefined,
     author: q.get('author') || undefined, changes: q.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
     pause: boolQuery(q, 'pause', true), config,
@@ -101,8 +103,11 @@ async function commit(engine: Engine, ctx: RequestContext): Promise<void> {
 }
 
 export function registerBuildRoutes(router: Router, engine: Engine): void {
-  router.post('/build', (ctx) => build(engine, ctx));
-  router.post('/commit', (ctx) => commit(engine, ctx));
+  const builds = new BuildService({ dataRoot: engine.config.dataRoot, images: engine.images, containers: enginePorts(engine.containers, engine.volumeMounts) });
+  // Leftovers of builds a crash interrupted; a build starting meanwhile makes directories this does not list.
+  void builds.init().catch((err) => log.warn('cleaning old build directories failed', { err: errorMessage(err) }));
+  router.post('/build', (ctx) => build(builds, ctx));
+  router.post('/commit', (ctx) => commit(builds, ctx));
   // The classic builder keeps no separate cache store: its cache is the intermediate images.
   router.post('/build/prune', (ctx) => { sendJson(ctx, 200, { CachesDeleted: [], SpaceReclaimed: 0 }); });
 }

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument } from '../../errors.js';
 import { maybeDecompress } from '../../storage/compression.js';
-import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
+import { IgnoreMatcher, parseDockerignore } from '../../fs/dockerignore.js';
 
 /** Contexts up to this size are held in memory until a step needs their files; larger ones go to a spool file.
  * Zero: always spooled — holding tens of MB of chunks costs more in garbage collection than a sequential write. */

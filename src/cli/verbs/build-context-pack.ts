@@ -6,7 +6,7 @@ import { join, relative, resolve, sep, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { IgnoreMatcher, parseDockerignore } from '../../build/context/dockerignore.js';
+import { IgnoreMatcher, parseDockerignore } from '../../fs/dockerignore.js';
 
 export interface PackedContext { tar: Readable; dockerfile: string }
 

@@ -1,11 +1,11 @@
-// The engine side of the builder's ports (src/build/types.ts): RUN steps as ordinary containers made by
+// The builder's ports (types.ts) over the engine: RUN steps as ordinary containers made by
 // the container service, their output read from the container's log as `attach` reads it, their removal
 // with their anonymous volumes (`rm -v`), and a container's writable layer for `commit`.
-import type { BuildContainers, StepContainerSpec } from '../build/types.js';
-import type { ContainerService } from './containers/container-service.js';
-import type { ContainerMounts } from './containers/container-mounts.js';
-import { streamAttach } from './containers/log-streams.js';
-import type { ByteSink } from './containers/log-reader.js';
+import type { BuildContainers, StepContainerSpec } from './types.js';
+import type { ContainerService } from '../engine/containers/container-service.js';
+import type { ContainerMounts } from '../engine/containers/container-mounts.js';
+import { streamAttach } from '../engine/containers/log-streams.js';
+import type { ByteSink } from '../engine/containers/log-reader.js';
 
 /** Splits Docker's multiplexed frames (8-byte header: stream, 0, 0, 0, size) back into stdout/stderr bytes. */
 function demux(onOutput: (stream: 1 | 2, data: Buffer) => void): ByteSink {
@@ -25,7 +25,7 @@ function demux(onOutput: (stream: 1 | 2, data: Buffer) => void): ByteSink {
   };
 }
 
-export function buildPorts(containers: ContainerService, mounts: ContainerMounts): BuildContainers {
+export function enginePorts(containers: ContainerService, mounts: ContainerMounts): BuildContainers {
   return {
     async create(spec: StepContainerSpec) {
       const { Id } = await containers.create({
