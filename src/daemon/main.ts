@@ -20,6 +20,9 @@ async function main(): Promise<void> {
     process.exit(125);
   }
   setLogLevel(cfg.logLevel);
+  // Last resort: a stray rejection or exception (a bug) is logged and berthd keeps serving everyone else.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err: String(err), stack: (err as Error)?.stack }));
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { err: String(err), stack: err.stack }));
   if (process.getuid && process.getuid() !== 0) {
     process.stderr.write('berthd: must run as root\n');
     process.exit(1);
