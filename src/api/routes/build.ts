@@ -5,7 +5,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
-import { boolQuery, readBody, sendJson, startStream, type RequestContext } from '../context.js';
+import { boolQuery, sendJson, startStream, type RequestContext } from '../context.js';
+import { readDecodedBody } from '../decode/body.js';
 import { errorMessage, invalidArgument } from '../../errors.js';
 import { log } from '../../util/log.js';
 import { buildErrorMessage } from '../../build/builder.js';
@@ -88,16 +89,13 @@ async function commit(builds: BuildService, ctx: RequestContext): Promise<void> 
   const q = ctx.query;
   const container = q.get('container');
   if (!container) throw invalidArgument('container is required');
-  const body = await readBody(ctx);
-  let config: ImageRunConfig | undefined;
-  if (body.length && body.toString().trim() && body.toString().trim() !== 'null') {
-    try { config = JSON.parse(body.toString('utf8')) as ImageRunConfig; } catch (err) { throw invalidArgument(`invalid JSON: ${(err as Error).message}`); }
-    if (!config || typeof config !== 'object' || Array.isArray(config)) throw invalidArgument('invalid commit config: not an object');
-  }
+  // The body is a container Config (the spec's ContainerConfig, the create body's fields), decoded as such.
+  const { value, empty } = await readDecodedBody<ImageRunConfig & { HostConfig?: unknown; NetworkingConfig?: unknown }>(ctx, 'ContainerCreate');
+  const { HostConfig: _hc, NetworkingConfig: _nc, ...config } = value;
   const rec = await builds.commit({
     container, repo: q.get('repo') || undefined, tag: q.get('tag') || undefined, comment: q.get('comment') || undefined,
     author: q.get('author') || undefined, changes: q.getAll('changes').flatMap((c) => c.split('\n')).filter(Boolean),
-    pause: boolQuery(q, 'pause', true), config,
+    pause: boolQuery(q, 'pause', true), config: empty ? undefined : config,
   });
   sendJson(ctx, 201, { Id: rec.id });
 }
