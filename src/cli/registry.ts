@@ -53,6 +53,8 @@ const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.expor
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
 const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
 const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
+const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
+const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
@@ -78,6 +80,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm,
     connect: networkConnect, disconnect: networkDisconnect, prune: networkPrune,
   },
+  registry: { serve: registryServe, gc: registryGc },
 };
 
 /** One-line summaries for `berth --help` and group help, without loading any verb module. */
@@ -137,4 +140,7 @@ export const summaries: Record<string, string> = {
   'network prune': 'Remove all unused networks',
   'network rm': 'Remove one or more networks',
   'network remove': 'Remove one or more networks',
+  registry: 'Run the built-in OCI Distribution registry',
+  'registry serve': 'Serve an OCI Distribution registry from a directory',
+  'registry gc': 'Delete blobs no manifest in the registry refers to',
 };

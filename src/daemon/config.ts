@@ -32,6 +32,26 @@ export interface DaemonConfig {
   bip: string;
   /** Pools that user-defined networks take their subnets from (daemon.json `default-address-pools`). */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /** The built-in registry server (daemon.json `registry-server`), off when unset. */
+  registryServer?: RegistryServerConfig;
+}
+
+/** daemon.json `"registry-server": {"addr", "htpasswd", "realm", "tls-cert", "tls-key"}`. */
+export interface RegistryServerConfig { addr: string; htpasswd?: string; realm?: string; tlsCert?: string; tlsKey?: string }
+
+function parseRegistryServer(v: unknown): RegistryServerConfig {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidArgument('registry-server: want an object such as {"addr": "127.0.0.1:5000"}');
+  const o = v as Record<string, unknown>;
+  const keys: Record<string, keyof RegistryServerConfig> = { addr: 'addr', htpasswd: 'htpasswd', realm: 'realm', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' };
+  const out: Partial<RegistryServerConfig> = {};
+  for (const [k, val] of Object.entries(o)) {
+    if (!(k in keys)) throw invalidArgument(`registry-server: unknown option ${JSON.stringify(k)}`);
+    if (typeof val !== 'string' || !val) throw invalidArgument(`registry-server: ${k} must be a non-empty string`);
+    out[keys[k]] = val;
+  }
+  if (!out.addr) throw invalidArgument('registry-server: addr (HOST:PORT) is required');
+  if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) throw invalidArgument('registry-server: tls-cert and tls-key go together');
+  return out as RegistryServerConfig;
 }
 
 export const DEFAULT_SOCKET = 'unix:///run/berth/berth.sock';
@@ -107,6 +127,7 @@ function applyFile(cfg: DaemonConfig, path: string): void {
       .filter((p) => typeof p?.base === 'string' && typeof p.size === 'number')
       .map((p) => ({ base: String(p.base), size: Number(p.size) }));
   }
+  if (raw['registry-server'] !== undefined) cfg.registryServer = parseRegistryServer(raw['registry-server']);
   if (raw.runtimes && typeof raw.runtimes === 'object') {
     for (const [name, v] of Object.entries(raw.runtimes as Record<string, { path?: string; runtimeArgs?: string[] }>)) {
       if (v && typeof v.path === 'string') cfg.runtimes[name] = { path: v.path, runtimeArgs: v.runtimeArgs };

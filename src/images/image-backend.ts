@@ -36,6 +36,7 @@ export class ImageBackend {
   /** Digests (chain IDs, diff IDs) that imports in flight rely on; garbage collection leaves them alone. */
   private readonly pins = new Map<string, number>();
   private activeLeases = 0;
+  private readonly blobKeepers: Array<(digest: string) => boolean> = [];
 
   constructor(readonly opts: ImageServiceOptions) {
     this.root = join(opts.dataRoot, 'image');
@@ -122,7 +123,12 @@ export class ImageBackend {
   }
 
   isPinned(digest: string): boolean {
-    return this.pins.has(digest);
+    return this.pins.has(digest) || this.blobKeepers.some((keep) => keep(digest));
+  }
+
+  /** Another user of the content store (berthd's registry server) keeps the blobs `keep` names. */
+  addBlobKeeper(keep: (digest: string) => boolean): void {
+    this.blobKeepers.push(keep);
   }
 
   /** True while an import, load or seed runs (a full sweep would race with its unpinned blobs). */
