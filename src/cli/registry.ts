@@ -56,6 +56,8 @@ const login: Loader = () => import('./verbs/registry.js').then((m) => m.loginVer
 const logout: Loader = () => import('./verbs/registry.js').then((m) => m.logoutVerb);
 const search: Loader = () => import('./verbs/registry.js').then((m) => m.searchVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
+const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
 const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
 const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
 
@@ -63,7 +65,7 @@ export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach,
+  exec, cp, diff, export: exportVerb, attach, build, commit,
   pull, push, login, logout, search,
 };
 
@@ -72,11 +74,11 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach,
+    exec, cp, diff, export: exportVerb, attach, commit,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
-    inspect: imageInspect, prune: imagePrune, pull, push,
+    inspect: imageInspect, prune: imagePrune, pull, push, build,
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },

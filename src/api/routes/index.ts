@@ -8,6 +8,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
+import { registerBuildRoutes } from './build.js';
 
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
@@ -19,5 +20,6 @@ export function buildRouter(engine: Engine): Router {
   registerNetworkRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
+  registerBuildRoutes(router, engine);
   return router;
 }
