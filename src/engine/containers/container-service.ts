@@ -319,6 +319,7 @@ export class ContainerService {
     rec.RemovalInProgress = true;
     if (!runCleaned) await this.cleanupRun(rec);
     this.store.forget(rec);
+    await this.store.idle(rec.Id); // a save under way finishes before the files move
     // Renaming the files away is what makes the removal final (the record is gone from the containers
     // dir); deleting the bytes is off the path of `run --rm`, which waits for this removal.
     const dataTrash = join(this.paths.trashDir, rec.Id);

@@ -15,7 +15,6 @@ export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
   private readonly writes = new Map<string, Promise<void>>();
-  private readonly quarantined: QuarantinedContainer[] = [];
 
   constructor(private readonly paths: ContainerPaths) {}
 
@@ -39,7 +38,7 @@ export class ContainerStore {
         }
         rec = parseRecord(readFileSync(this.paths.record(id), 'utf8'), id);
       } catch (err) {
-        try { this.quarantined.push(quarantineContainer(this.paths.dataRoot, id, cdir, errorMessage(err))); } catch (qerr) {
+        try { quarantineContainer(this.paths.dataRoot, id, cdir, errorMessage(err)); } catch (qerr) {
           log.error('could not set an unreadable container aside; left in place', { id, err: errorMessage(qerr) });
         }
         continue;
@@ -117,6 +116,11 @@ export class ContainerStore {
     this.writes.set(rec.Id, next);
     void next.finally(() => { if (this.writes.get(rec.Id) === next) this.writes.delete(rec.Id); }).catch(() => undefined);
     return next;
+  }
+
+  /** Resolves once no write of `id` is in progress (a removal moves the directory only then). */
+  async idle(id: string): Promise<void> {
+    await this.writes.get(id)?.catch(() => undefined);
   }
 
   forget(rec: ContainerRecord): void {
