@@ -3,7 +3,8 @@
 // JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
 //
 // Environment: BENCH_ROUNDS (default 5; the 100-container, logs and pull workloads run at most 3),
-// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
+// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build,density (start/memory/ps share one fixture and run
+// together), BENCH_DENSITY (default 1000 containers),
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads), BENCH_HARD_LIMIT_S
 // (default 780: past it, whatever was measured is reported and everything is torn down),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
@@ -20,6 +21,7 @@ import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
 import { since } from './lib/proc.js';
 import { markOwner, sweepStaleRuns } from './lib/stale.js';
+import { planBridges } from './lib/bridge.js';
 import { DockerdEngine } from './engines/dockerd.js';
 import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
 import { Recorder, reasonOf, type BenchContext, type Workload } from './workloads/types.js';
@@ -30,11 +32,12 @@ import { fleet } from './workloads/fleet.js';
 import { logs } from './workloads/logs.js';
 import { build } from './workloads/build.js';
 import { pull } from './workloads/pull.js';
+import { density } from './workloads/density.js';
 import { writeReport } from './report/write.js';
 import { newestProfile, summarizeProfile } from './report/profile.js';
 import { summarizeStepTimings } from './report/step-timings.js';
 
-const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull];
+const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull, density];
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
 
@@ -63,13 +66,14 @@ async function main(): Promise<void> {
   markOwner(workDir);
   onCleanup('scratch directory', async () => rmSync(workDir, { recursive: true, force: true }));
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
-  const docker = new DockerdEngine(join(workDir, 'docker'));
-  const berth = new BerthdEngine(join(workDir, 'berth'), cfg.profile ? join(resultsDir, 'profiles') : undefined);
+  const bridges = planBridges(process.pid);
+  const docker = new DockerdEngine(join(workDir, 'docker'), bridges.docker);
+  const berth = new BerthdEngine(join(workDir, 'berth'), bridges.berth, cfg.profile ? join(resultsDir, 'profiles') : undefined);
   if (cfg.profile) berth.saveLogTo = join(resultsDir, 'berthd.log');
   onCleanup('dockerd', () => docker.stop());
   onCleanup('berthd', () => berth.stop());
 
-  log(`starting dockerd and berthd under ${workDir}`);
+  log(`starting dockerd (bridge ${bridges.docker.name} ${bridges.docker.subnet}) and berthd (bridge ${bridges.berth.name} ${bridges.berth.subnet}) under ${workDir}`);
   await Promise.all([docker.start(), berth.start()]);
   for (const e of [docker, berth]) log(e.failure ? `${e.name}: ${e.failure}` : `${e.name}d ${e.version} up on ${e.host}`);
   const imageSource = await loadBusybox(docker, berth, join(workDir, 'image')).catch((err) => `busybox image: ${reasonOf(err)}`);

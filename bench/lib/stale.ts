@@ -7,6 +7,7 @@ import { dockerCgroupParent, removeCgroupParent } from './cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { enginePids } from './memory.js';
+import { bridgesOf, removeBridge } from './bridge.js';
 
 const PREFIX = 'berth-bench-';
 /** Where each engine keeps runc state, relative to a run's scratch directory (see engines/). */
@@ -48,6 +49,7 @@ export function sweepStaleRuns(): string[] {
     for (const m of mounts.reverse()) spawnSync('umount', ['-l', m], { timeout: 10_000 });
     rmSync(dir, { recursive: true, force: true });
     removeCgroupParent(dockerCgroupParent(owner));
+    for (const b of bridgesOf(owner)) removeBridge(b);
     removed.push(dir);
   }
   return removed;

@@ -31,6 +31,12 @@ export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/**
+ * Ready namespaces kept on the default bridge (netns-pool.ts). Four cover a `run --rm` loop and a burst
+ * of a few clients while the next ones are made; BERTH_NETNS_POOL overrides it (0: no pool).
+ */
+const POOL_SIZE = Math.max(0, Math.min(64, Number(process.env.BERTH_NETNS_POOL ?? 4) || 0));
+
 export class NetworkService {
   readonly store: NetworkStore;
   readonly endpoints: Endpoints;
@@ -209,6 +215,13 @@ export class NetworkService {
   async recover(): Promise<void> {
     const c = this.containers();
     await this.endpoints.sweepOrphans((id) => c.all().some((r) => r.Id === id && c.isRunning(r)));
+    const bridge = this.store.byName('bridge');
+    if (bridge) await this.endpoints.startPool(bridge, POOL_SIZE);
+  }
+
+  /** berthd is stopping: the pool's namespaces and pending teardowns are done with before it exits. */
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    await this.endpoints.shutdown(timeoutMs);
   }
 
   async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
