@@ -23,6 +23,8 @@ import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, p
 import { NetnsPool, type PoolEntry } from './netns-pool.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
+import { pickIp6, v4Pool } from './ipam6.js';
+import { isIpv6 } from './ipv6.js';
 import type { EndpointSettings, NetworkRecord, PortMapping } from './types.js';
 
 export interface ContainerAccess {
@@ -36,7 +38,7 @@ export interface ContainerAccess {
 interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
 
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
-interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string }>; ports: PortMapping[]; background: boolean }
+interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
@@ -113,6 +115,17 @@ export class Endpoints {
     for (const rec of this.containers().all()) {
       for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.IPAddress) used.add(parseIp(e.IPAddress));
     }
+    for (const a of Object.values(v4Pool(net)?.AuxiliaryAddresses ?? {})) if (!isIpv6(a)) used.add(parseIp(a)); // Docker keeps them out of IPAM
+    return used;
+  }
+
+  /** IPv6 addresses taken on a network, as text. */
+  private usedIps6(net: NetworkRecord): string[] {
+    const used: string[] = [];
+    for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id && e.ip6) used.push(e.ip6);
+    for (const rec of this.containers().all()) {
+      for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.GlobalIPv6Address) used.push(e.GlobalIPv6Address);
+    }
     return used;
   }
 
@@ -129,7 +142,7 @@ export class Endpoints {
   }
 
   private pickIp(ownerId: string, net: NetworkRecord, ep: EndpointSettings | undefined): { ip: string; prefix: number; gateway: string } {
-    const pool = net.IPAM.Config[0];
+    const pool = v4Pool(net);
     if (!pool?.Subnet || !pool.Gateway) throw invalidArgument(`network ${net.Name} has no IPv4 subnet`);
     const subnet = parseCidr(pool.Subnet);
     const gateway = parseIp(pool.Gateway);
@@ -211,9 +224,10 @@ export class Endpoints {
     await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
     const entry = await this.pool.take(join(this.dir(rec.Id), `${net.Id}.json`));
     if (!entry) return undefined;
-    const subnet = parseCidr(net.IPAM.Config[0].Subnet);
+    const pool4 = v4Pool(net)!;
+    const subnet = parseCidr(pool4.Subnet);
     Object.assign(ep, {
-      NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: net.IPAM.Config[0].Gateway ?? '', IPAddress: entry.ip,
+      NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: pool4.Gateway ?? '', IPAddress: entry.ip,
       IPPrefixLen: subnet.prefix, MacAddress: entry.mac, DNSNames: null,
     });
     ns.Ports = portsView([], rec.Config.ExposedPorts as Record<string, unknown>);
@@ -226,11 +240,16 @@ export class Endpoints {
     const ns = rec.NetworkSettings!;
     const ep = ns.Networks[key];
     const addr = this.pickIp(rec.Id, net, ep);
+    const addr6 = pickIp6(net, ep.IPAMConfig?.IPv6Address, this.usedIps6(net));
     ep.IPAddress = addr.ip; // reserved at once: a concurrent start sees it
-    const ports = withPorts ? await assignHostPorts(portRequests(rec.HostConfig.PortBindings as never, !!rec.HostConfig.PublishAllPorts, rec.Config.ExposedPorts as never), this.portsInUse()) : [];
-    if (withPorts) ns.Ports = portsView(ports, rec.Config.ExposedPorts as Record<string, unknown>);
-    const names = net.Name === 'bridge' ? [] : [...new Set([rec.Name.slice(1), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)])];
-    const options = netavarkOptions(net, { containerId: rec.Id, containerName: rec.Name.slice(1), interfaceName: ifname, ip: addr.ip, mac: ns.StaticMacs?.[key], names, ports });
+    ep.GlobalIPv6Address = addr6?.ip ?? '';
+    const requests = withPorts ? portRequests(rec.HostConfig.PortBindings as never, !!rec.HostConfig.PublishAllPorts, rec.Config.ExposedPorts as never) : [];
+    if (requests.length && net.Driver === 'macvlan') throw invalidArgument(`port publishing is not supported on the macvlan network ${net.Name}`);
+    if (!addr6 && requests.some((r) => isIpv6(r.hostIp))) throw invalidArgument(`publishing on an IPv6 host address needs a network with IPv6 (${net.Name} has none)`);
+    const ports = requests.length ? await assignHostPorts(requests, this.portsInUse()) : [];
+    if (withPorts) ns.Ports = portsView(ports, rec.Config.ExposedPorts as Record<string, unknown>, !!addr6);
+    const names = net.Name === 'bridge' || net.Driver === 'macvlan' ? [] : [...new Set([rec.Name.slice(1), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)])];
+    const options = netavarkOptions(net, { containerId: rec.Id, containerName: rec.Name.slice(1), interfaceName: ifname, ip: addr.ip, ip6: addr6?.ip, mac: ns.StaticMacs?.[key], names, ports });
     const saved: SavedEndpoint = { nsPath: ns.SandboxKey, networkId: net.Id, key, options };
     await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
@@ -240,12 +259,14 @@ export class Endpoints {
       if (net.BridgeName) await pinBridgeMac(net.BridgeName);
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
+        IPv6Gateway: addr6?.gateway ?? '', GlobalIPv6Address: addr6?.ip ?? '', GlobalIPv6PrefixLen: addr6?.prefix ?? 0,
         MacAddress: res.mac, DNSNames: names.length ? names : null,
       });
       this.events.publish('network', 'connect', net.Id, { container: rec.Id, name: net.Name, type: net.Driver });
       return res.dnsServers;
     } catch (err) {
       ep.IPAddress = '';
+      ep.GlobalIPv6Address = '';
       if (withPorts) ns.Ports = {};
       await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
       await rm(file, { force: true });
@@ -291,7 +312,7 @@ export class Endpoints {
     const ns = rec.NetworkSettings;
     const entry: Releasing = {
       done: Promise.resolve(), background: false,
-      ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress })),
+      ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress, ip6: e.GlobalIPv6Address || undefined })),
       ports: Object.entries(ns?.Ports ?? {}).flatMap(([key, list]) => (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(key.split('/')[0]), protocol: (key.split('/')[1] ?? 'tcp') as PortMapping['protocol'], range: 1 }))),
     };
     entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
@@ -306,7 +327,7 @@ export class Endpoints {
         const net = ep.EndpointID ? this.store.find(ep.NetworkID) : undefined;
         if (net) this.disconnected(rec.Id, net);
       }
-      for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', DNSNames: null });
+      for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
     }

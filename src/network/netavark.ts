@@ -12,7 +12,8 @@ export function findNetavark(): string | undefined {
 }
 
 /**
- * netavark's name for a network, which names its firewall chains: one per host bridge. Daemons that
+ * netavark's name for a network, which names its firewall chains: one per host bridge (per network for
+ * macvlan). Daemons that
  * share a bridge (the default berth0) then share its chains, and the last teardown on the bridge removes
  * them; a per-daemon name would leave each daemon's chains behind while another still uses the bridge.
  */
@@ -25,6 +26,8 @@ export interface EndpointRequest {
   containerName: string;
   interfaceName: string;
   ip: string;
+  /** The IPv6 address on a dual-stack network. */
+  ip6?: string;
   mac?: string;
   /** DNS names: container name, aliases, short ID. */
   names: string[];
@@ -41,22 +44,24 @@ export interface NetavarkOptions {
 
 export function netavarkOptions(net: NetworkRecord, ep: EndpointRequest): NetavarkOptions {
   const name = netavarkName(net);
-  const pool = net.IPAM.Config[0];
-  // Docker isolates bridge networks from each other; netavark does it when asked.
-  const options: Record<string, string> = { isolate: 'true' };
   const mtu = net.Options['com.docker.network.driver.mtu'];
+  const macvlan = net.Driver === 'macvlan';
+  // Docker isolates bridge networks from each other; netavark does it when asked.
+  const options: Record<string, string> = macvlan ? { mode: net.Options.macvlan_mode || 'bridge' } : { isolate: 'true' };
   if (mtu) options.mtu = mtu;
+  const subnets = net.IPAM.Config.filter((c) => net.EnableIPv6 || !c.Subnet.includes(':')).map((c) => ({ subnet: c.Subnet, gateway: c.Gateway }));
   return {
     container_id: ep.containerId,
     container_name: ep.containerName,
-    networks: { [name]: { interface_name: ep.interfaceName, static_ips: [ep.ip], aliases: ep.names, ...(ep.mac ? { static_mac: ep.mac } : {}) } },
+    networks: { [name]: { interface_name: ep.interfaceName, static_ips: ep.ip6 ? [ep.ip, ep.ip6] : [ep.ip], aliases: ep.names, ...(ep.mac ? { static_mac: ep.mac } : {}) } },
     network_info: {
       [name]: {
-        name, id: net.Id, driver: 'bridge', network_interface: net.BridgeName,
-        // Docker's default bridge has no name resolution; user-defined networks do.
-        dns_enabled: net.Name !== 'bridge', internal: net.Internal, ipv6_enabled: false, options,
+        name, id: net.Id, driver: macvlan ? 'macvlan' : 'bridge', network_interface: macvlan ? net.Options.parent : net.BridgeName,
+        // Docker's default bridge has no name resolution; user-defined bridges do (aardvark-dns on the
+        // gateway). A macvlan network has no host-side address for aardvark to listen on.
+        dns_enabled: !macvlan && net.Name !== 'bridge', internal: net.Internal, ipv6_enabled: net.EnableIPv6, options,
         ipam_options: { driver: 'host-local' },
-        subnets: [{ subnet: pool.Subnet, gateway: pool.Gateway }],
+        subnets,
       },
     },
     port_mappings: ep.ports.length ? ep.ports : null,
