@@ -283,11 +283,25 @@ export class Endpoints {
     await this.serial(sweepNetavarkChains);
   }
 
+  /**
+   * Whether deleting the namespace is the whole teardown: a pooled namespace on the default bridge with
+   * nothing published and no DNS names. Its veth goes with the namespace; netavark's teardown would only
+   * re-check the network's firewall rules (~20 iptables runs) — which stay, since the pool's own ready
+   * namespaces still use the bridge, and the pool's netavark teardown at shutdown removes them.
+   */
+  private namespaceIsTheTeardown(saved: SavedEndpoint): boolean {
+    const net = Object.values(saved.options.network_info)[0] as { dns_enabled?: boolean } | undefined;
+    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`)
+      && !saved.options.port_mappings?.length && net?.dns_enabled === false && saved.key === 'bridge';
+  }
+
   /** netavark's teardown of one saved endpoint; returns the namespace it was in. */
   private async teardownFile(containerId: string, file: string): Promise<string | undefined> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
-    if (this.netavark && existsSync(saved.nsPath)) {
+    if (this.namespaceIsTheTeardown(saved)) {
+      await deleteNetnsAt(saved.nsPath);
+    } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
       await this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
@@ -338,6 +352,7 @@ export class Endpoints {
     const dir = this.dir(containerId);
     let files: string[] = [];
     try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
+    const published = await this.anyPublished(dir, files);
     try {
       const namespaces = new Set<string>();
       for (const f of files) {
@@ -347,10 +362,19 @@ export class Endpoints {
       await rm(dir, { recursive: true, force: true });
       for (const p of namespaces) await deleteNetnsAt(p); // a pooled namespace is named for the pool, not the container
       await deleteNetns(containerId);
-      if (files.length) await this.serial(sweepNetavarkChains);
+      if (published) await this.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
     } catch (err) {
       log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
     }
+  }
+
+  private async anyPublished(dir: string, files: string[]): Promise<boolean> {
+    for (const f of files) {
+      try {
+        if ((JSON.parse(await readFile(join(dir, f), 'utf8')) as SavedEndpoint).options.port_mappings?.length) return true;
+      } catch { return true; } // unreadable: sweep to be safe
+    }
+    return false;
   }
 
   /** Waits for background teardowns (daemon shutdown, tests). */
