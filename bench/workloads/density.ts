@@ -14,6 +14,8 @@ import { interleave, netLabel, type BenchContext, type Workload } from './types.
 const TOTAL = Math.max(10, Math.min(1000, Number(process.env.BENCH_DENSITY ?? 1000) || 1000));
 const CLIENTS = 10;
 const PS_REPS = 3;
+/** Starting stops after this long (BENCH_DENSITY_LIMIT_S): a loaded machine must not eat the whole budget. */
+const START_LIMIT_S = Number(process.env.BENCH_DENSITY_LIMIT_S ?? 300) || 300;
 
 /** What an engine has on the host for its bridge: veths attached, namespaces, firewall rules on its subnet. */
 interface HostFootprint { veths: number; netns: number; rules: number }
@@ -58,6 +60,14 @@ export const density: Workload = {
   },
 };
 
+/** 10 clients, each removing its share with `rm -f` of 50 at a time. */
+async function removeAll(engine: BenchEngine, ids: string[], per: number): Promise<void> {
+  const groups = Array.from({ length: CLIENTS }, (_, i) => ids.slice(i * per, (i + 1) * per)).filter((g) => g.length);
+  await pool(groups, CLIENTS, async (group) => {
+    for (let i = 0; i < group.length; i += 50) check(await engine.docker(['rm', '-f', ...group.slice(i, i + 50)], { timeoutMs: 180_000 }), 'rm -f');
+  });
+}
+
 async function densityRound(ctx: BenchContext, engine: BenchEngine): Promise<void> {
   const rec = ctx.rec;
   await engine.removeAllContainers();
@@ -65,15 +75,22 @@ async function densityRound(ctx: BenchContext, engine: BenchEngine): Promise<voi
   const ids: string[] = [];
   const per = Math.ceil(TOTAL / CLIENTS);
   const started = performance.now();
+  const deadline = started + START_LIMIT_S * 1000;
   await pool(Array.from({ length: CLIENTS }, (_, i) => i), CLIENTS, async (client) => {
-    for (let j = 0; j < per && client * per + j < TOTAL; j++) {
+    for (let j = 0; j < per && client * per + j < TOTAL && performance.now() < deadline && !ctx.outOfTime(); j++) {
       const r = check(await engine.docker(['run', '-d', engine.image, 'sleep', '3600'], { timeoutMs: 120_000 }), 'run -d');
       ids.push(r.stdout.trim());
     }
   });
   const startS = (performance.now() - started) / 1000;
+  ctx.log(`  ${engine.name}: ${ids.length} of ${TOTAL} started in ${startS.toFixed(1)} s`);
+  if (ids.length < TOTAL) {
+    const why = `${ids.length} of ${TOTAL} started in ${startS.toFixed(0)} s (limit ${START_LIMIT_S} s)`;
+    for (const m of density.metrics) rec.skip(m.id, engine.name, why);
+    await removeAll(engine, ids, per);
+    return;
+  }
   rec.record('dense-start', engine.name, startS);
-  ctx.log(`  ${engine.name}: ${TOTAL} started in ${startS.toFixed(1)} s`);
 
   await sleep(2000);
   const mem = engine.memory();
@@ -89,10 +106,7 @@ async function densityRound(ctx: BenchContext, engine: BenchEngine): Promise<voi
   }
 
   const removing = performance.now();
-  const groups = Array.from({ length: CLIENTS }, (_, i) => ids.slice(i * per, (i + 1) * per)).filter((g) => g.length);
-  await pool(groups, CLIENTS, async (group) => {
-    for (let i = 0; i < group.length; i += 50) check(await engine.docker(['rm', '-f', ...group.slice(i, i + 50)], { timeoutMs: 180_000 }), 'rm -f');
-  });
+  await removeAll(engine, ids, per);
   rec.record('dense-rm', engine.name, (performance.now() - removing) / 1000);
 
   // Leftovers: the bridge's footprint must come back to where it was (bounded wait for background teardown).

@@ -284,7 +284,7 @@ export class Endpoints {
   }
 
   /**
-   * Whether deleting the namespace is the whole teardown: a pooled namespace on the default bridge with
+   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end): a pooled namespace on the default bridge with
    * nothing published and no DNS names. Its veth goes with the namespace; netavark's teardown would only
    * re-check the network's firewall rules (~20 iptables runs) — which stay, since the pool's own ready
    * namespaces still use the bridge, and the pool's netavark teardown at shutdown removes them.
@@ -296,10 +296,10 @@ export class Endpoints {
   }
 
   /** netavark's teardown of one saved endpoint; returns the namespace it was in. */
-  private async teardownFile(containerId: string, file: string): Promise<string | undefined> {
+  private async teardownFile(containerId: string, file: string, onlyEndpoint = false): Promise<string | undefined> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
-    if (this.namespaceIsTheTeardown(saved)) {
+    if (onlyEndpoint && this.namespaceIsTheTeardown(saved)) {
       await deleteNetnsAt(saved.nsPath);
     } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
@@ -356,7 +356,7 @@ export class Endpoints {
     try {
       const namespaces = new Set<string>();
       for (const f of files) {
-        const nsPath = await this.teardownFile(containerId, join(dir, f));
+        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1);
         if (nsPath) namespaces.add(nsPath);
       }
       await rm(dir, { recursive: true, force: true });

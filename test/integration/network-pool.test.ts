@@ -140,6 +140,21 @@ test('120 create/start/remove cycles leave no veth, netns, address, port or fire
   assert.equal(existsSync(join(d.execRoot, 'network', 'endpoints')) ? readdirSync(join(d.execRoot, 'network', 'endpoints')).length : 0, 0, 'no endpoint records left');
 });
 
+test('a pooled container connected to a user network as well is torn down whole (both networks)', async () => {
+  ok(['network', 'create', 'p7user']);
+  const netId = ok(['network', 'inspect', '-f', '{{.Id}}', 'p7user']).trim();
+  const id = ok(['run', '-d', '--name', 'p7both', 'busybox', 'sleep', '300']).trim();
+  const key = ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', id]).trim();
+  assert.match(key, /berth-pool-/);
+  seenNamespaces.add(key);
+  ok(['network', 'connect', 'p7user', id]);
+  assert.match(ok(['run', '--rm', '--network', 'p7user', 'busybox', 'nslookup', 'p7both']), /Name:\s+p7both[\s\S]*Address: 10\.219\./);
+  ok(['rm', '-f', id]);
+  ok(['network', 'rm', 'p7user']);
+  await waitFor('the user network\'s bridge gone', () => !spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.includes(`br-${netId.slice(0, 12)}`));
+  assert.ok(!hostNetns().includes(key.split('/').pop()!), 'namespace deleted');
+});
+
 test('kill -9 of berthd: a running container keeps its namespace; leftovers of the pool are torn down, never handed out again', async () => {
   const id = ok(['run', '-d', 'busybox', 'sleep', '300']).trim();
   const key = ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', id]).trim();
