@@ -20,7 +20,7 @@ import { onCleanup, runCleanup, cleanupOnSignals, wasInterrupted } from './lib/c
 import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
 import { since } from './lib/proc.js';
-import { markOwner, sweepStaleRuns } from './lib/stale.js';
+import { markOwner, sweepRunDir, sweepStaleRuns } from './lib/stale.js';
 import { planBridges } from './lib/bridge.js';
 import { DockerdEngine } from './engines/dockerd.js';
 import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
@@ -49,6 +49,16 @@ function settings() {
   return { rounds, only, budgetS, profile };
 }
 
+/** This run's scratch directory: swept by force when the orderly teardown ran out of time. */
+let ownWorkDir: string | undefined;
+
+function sweepSelf(): void {
+  if (ownWorkDir && existsSync(ownWorkDir)) {
+    log(`teardown incomplete: sweeping ${ownWorkDir} by force`);
+    sweepRunDir(ownWorkDir, process.pid);
+  }
+}
+
 /** Prints and writes the results once; set as soon as there is something to report. */
 let report: (partial?: string) => void = () => undefined;
 
@@ -63,6 +73,7 @@ async function main(): Promise<void> {
 
   for (const dir of sweepStaleRuns()) log(`removed leftovers of a killed earlier run: ${dir}`);
   const workDir = mkdtempSync('/tmp/berth-bench-');
+  ownWorkDir = workDir;
   markOwner(workDir);
   onCleanup('scratch directory', async () => rmSync(workDir, { recursive: true, force: true }));
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
@@ -129,7 +140,7 @@ const hardLimitS = Number(process.env.BENCH_HARD_LIMIT_S ?? 780) || 780;
 setTimeout(() => {
   log(`hard time limit of ${hardLimitS} s reached: reporting what was measured and stopping`);
   report(`stopped at the ${hardLimitS} s hard limit`);
-  void runCleanup(log).finally(() => process.exit(2));
+  void runCleanup(log).finally(() => { sweepSelf(); process.exit(2); });
 }, hardLimitS * 1000).unref();
 
 // A closed terminal or pipe (`npm run bench | head`) must not crash the run before it tears down.
@@ -151,6 +162,7 @@ try {
 } finally {
   log('cleaning up');
   await runCleanup(log);
+  sweepSelf();
   checkLeftovers();
   // berthd writes its profile when it exits, so this can only be read after teardown.
   const profile = settings().profile ? newestProfile(join(REPO_ROOT, 'bench', 'results', 'profiles')) : undefined;
