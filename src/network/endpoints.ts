@@ -74,7 +74,7 @@ export class Endpoints {
       plan: (id) => this.planPooled(net, id),
       setup: async (e) => {
         await createNamedNetns(basename(e.nsPath));
-        const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, e.nsPath, e.options));
+        const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, e.nsPath, e.options, { background: true }));
         if (net.BridgeName) await pinBridgeMac(net.BridgeName);
         return res.mac;
       },

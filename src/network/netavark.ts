@@ -78,13 +78,17 @@ export interface SetupResult { mac: string; dnsServers: string[] }
 export const FLOCK = '/usr/bin/flock';
 export const HOST_LOCK = '/run/lock/berth-netavark.lock';
 
-function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions): Promise<string> {
+/** Work nobody waits for (filling the namespace pool) runs niced, so container starts get the CPU first. */
+export interface RunOptions { background?: boolean }
+const NICE = '/usr/bin/nice';
+
+function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const args = ['--config', configDir, verb, nsPath];
     const locked = existsSync(FLOCK) && existsSync('/run/lock');
-    const child = locked
-      ? spawn(FLOCK, ['-o', '-w', '60', HOST_LOCK, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let argv = locked ? [FLOCK, '-o', '-w', '60', HOST_LOCK, bin, ...args] : [bin, ...args];
+    if (run.background && existsSync(NICE)) argv = [NICE, '-n', '10', ...argv];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -100,14 +104,14 @@ function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown',
   });
 }
 
-export async function netavarkSetup(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<SetupResult> {
-  const out = await runNetavark(bin, configDir, 'setup', nsPath, opts);
+export async function netavarkSetup(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<SetupResult> {
+  const out = await runNetavark(bin, configDir, 'setup', nsPath, opts, run);
   const parsed = JSON.parse(out) as Record<string, { interfaces?: Record<string, { mac_address?: string }>; dns_server_ips?: string[] }>;
   const status = Object.values(parsed)[0] ?? {};
   const iface = Object.values(status.interfaces ?? {})[0] ?? {};
   return { mac: iface.mac_address ?? '', dnsServers: status.dns_server_ips ?? [] };
 }
 
-export async function netavarkTeardown(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<void> {
-  await runNetavark(bin, configDir, 'teardown', nsPath, opts);
+export async function netavarkTeardown(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<void> {
+  await runNetavark(bin, configDir, 'teardown', nsPath, opts, run);
 }
