@@ -1,8 +1,8 @@
 // The IPv6 half of an endpoint's addresses on a dual-stack network: --ip6 checked against the subnet, or
 // the next free address; the network's aux addresses and gateway are never handed out.
 import { conflict, invalidArgument } from '../errors.js';
-import { allocateIp6, contains6, formatIp6, isIpv6, parseCidr6, parseIp6 } from './ipv6.js';
-import type { IpamPool, NetworkRecord } from './types.js';
+import { allocateIp6, contains6, formatIp6, isIpv6, parseCidr6, parseIp6 } from '../netavark/ipv6.js';
+import type { IpamPool, NetworkRecord } from '../model/network.js';
 
 export function v4Pool(net: NetworkRecord): IpamPool | undefined {
   return net.IPAM.Config.find((c) => c.Subnet && !isIpv6(c.Subnet));

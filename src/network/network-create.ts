@@ -6,10 +6,10 @@
 // network's. Docker's own com.docker.network.* options are applied or refused, never dropped.
 import { existsSync } from 'node:fs';
 import { conflict, forbidden, invalidArgument, notFound } from '../errors.js';
-import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.js';
-import { contains6, formatCidr6, formatIp6, isIpv6, overlaps6, parseCidr6, parseIp6, randomUlaSubnet, type Cidr6 } from './ipv6.js';
+import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from '../netavark/ipv4.js';
+import { contains6, formatCidr6, formatIp6, isIpv6, overlaps6, parseCidr6, parseIp6, randomUlaSubnet, type Cidr6 } from '../netavark/ipv6.js';
 import { blankNetwork } from './network-store.js';
-import type { IpamPool, NetworkRecord } from './types.js';
+import type { IpamPool, NetworkRecord } from '../model/network.js';
 
 export interface NetworkCreateRequest {
   Name?: string;

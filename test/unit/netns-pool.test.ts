@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NetnsPool, type PoolDriver, type PoolEntry } from '../../src/network/netns-pool.js';
+import { NetnsPool, type PoolDriver, type PoolEntry } from '../../src/netavark/netns-pool.js';
 
 function fakeDriver() {
   const live = new Set<string>();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildNetwork, type CreateContext, type NetworkCreateRequest } from '../../src/network/network-create.js';
-import { parseCidr } from '../../src/network/ipv4.js';
+import { parseCidr } from '../../src/netavark/ipv4.js';
 import { blankNetwork } from '../../src/network/network-store.js';
 import { isBerthError } from '../../src/errors.js';
 

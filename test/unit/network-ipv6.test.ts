@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateIp6, contains6, formatCidr6, formatIp6, overlaps6, parseCidr6, parseIp6, randomUlaSubnet } from '../../src/network/ipv6.js';
+import { allocateIp6, contains6, formatCidr6, formatIp6, overlaps6, parseCidr6, parseIp6, randomUlaSubnet } from '../../src/netavark/ipv6.js';
 
 test('IPv6 addresses parse and format in RFC 5952 shortest form', () => {
   for (const [input, shown] of [

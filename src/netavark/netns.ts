@@ -1,12 +1,10 @@
 // Named network namespaces (`ip netns`): one per running container (/var/run/netns/berth-<id12>), or one
 // made ahead for the pool (/var/run/netns/berth-pool-<id12>, see netns-pool.ts).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { promisify } from 'node:util';
+import { runCommand as run } from '../util/run-command.js';
 
-const run = promisify(execFile);
 export const NETNS_DIR = '/var/run/netns';
 
 export function netnsName(containerId: string): string {
