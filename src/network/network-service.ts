@@ -26,12 +26,6 @@ export function hasEndpoints(net: NetworkRecord): boolean {
 }
 
 
-/**
- * Ready namespaces kept on the default bridge (netns-pool.ts). Four cover a `run --rm` loop and a burst
- * of a few clients while the next ones are made; BERTH_NETNS_POOL overrides it (0: no pool).
- */
-const POOL_SIZE = Math.max(0, Math.min(64, Number(process.env.BERTH_NETNS_POOL ?? 4) || 0));
-
 /** What the network service needs from the daemon's configuration (built in src/daemon/wiring.ts). */
 export interface NetworkServiceOptions {
   dataRoot: string;
@@ -41,6 +35,11 @@ export interface NetworkServiceOptions {
   bip: string;
   /** Pools user-defined networks take their subnets from. */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /**
+   * Ready namespaces kept on the default bridge (netavark/netns-pool.ts); 0: none. Four cover a `run --rm`
+   * loop and a burst of a few clients while the next ones are made.
+   */
+  netnsPool?: number;
 }
 
 export class NetworkService {
@@ -186,7 +185,7 @@ export class NetworkService {
     const c = this.containers();
     await this.endpoints.sweepOrphans((id) => c.all().some((r) => r.Id === id && c.isRunning(r)));
     const bridge = this.store.byName('bridge');
-    if (bridge) await this.endpoints.startPool(bridge, POOL_SIZE);
+    if (bridge) await this.endpoints.startPool(bridge, this.config.netnsPool ?? 4);
   }
 
   /** berthd is stopping: the pool's namespaces and pending teardowns are done with before it exits. */
