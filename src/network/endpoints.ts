@@ -15,13 +15,14 @@ import type { ContainerRecord } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
 import { log } from '../util/log.js';
 import { writeNetworkEtcFiles } from './etc-files.js';
-import { sweepNetavarkChains } from '../netavark/firewall-sweep.js';
+import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-sweep.js';
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
 import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
 import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
+import { anyPublished, poolable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
 import { pickIp6, v4Pool } from './ipam6.js';
@@ -35,7 +36,6 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
-interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
 
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
 interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
@@ -94,10 +94,20 @@ export class Endpoints {
 
   private async destroyPooled(e: PoolEntry): Promise<void> {
     try {
-      if (this.netavark && existsSync(e.nsPath)) await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
+      if (this.netavark && existsSync(e.nsPath)) {
+        await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
+        await this.afterTeardown(e.options);
+      }
     } finally {
       await deleteNetnsAt(e.nsPath);
     }
+  }
+
+  /** When netavark removed a bridge (the network's last endpoint), the isolation it broke for the others is mended. */
+  private async afterTeardown(options: NetavarkOptions): Promise<void> {
+    const info = Object.values(options.network_info)[0] as { driver?: string; network_interface?: string } | undefined;
+    if (info?.driver !== 'bridge' || !info.network_interface || existsSync(`/sys/class/net/${info.network_interface}`)) return;
+    await restoreIsolationJump();
   }
 
   /** Stops the pool and waits (bounded) for background teardowns: nothing is left when berthd exits. */
@@ -205,18 +215,9 @@ export class Endpoints {
     return createNetns(rec.Id);
   }
 
-  /** Whether a container can take a pooled namespace: the default bridge alone, nothing fixed or published. */
-  private poolable(rec: ContainerRecord): boolean {
-    const ns = rec.NetworkSettings!;
-    const keys = Object.keys(ns.Networks);
-    if (keys.length !== 1 || keys[0] !== 'bridge' || ns.StaticMacs?.bridge) return false;
-    const hc = rec.HostConfig;
-    return Object.keys(hc.PortBindings ?? {}).length === 0 && !hc.PublishAllPorts;
-  }
-
   /** The fast path: a ready namespace on the default bridge, its endpoint file now the container's. */
   private async takePooled(rec: ContainerRecord): Promise<string | undefined> {
-    if (!this.pool || !this.poolable(rec)) return undefined;
+    if (!this.pool || !poolable(rec)) return undefined;
     const ns = rec.NetworkSettings!;
     const ep = ns.Networks.bridge;
     const net = this.store.find(ep.NetworkID || 'bridge');
@@ -305,6 +306,7 @@ export class Endpoints {
       const bin = this.netavark;
       await this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
+      await this.afterTeardown(saved.options);
     }
     await rm(file, { force: true });
     return saved.nsPath;
@@ -352,7 +354,7 @@ export class Endpoints {
     const dir = this.dir(containerId);
     let files: string[] = [];
     try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
-    const published = await this.anyPublished(dir, files);
+    const published = await anyPublished(dir, files);
     try {
       const namespaces = new Set<string>();
       for (const f of files) {
@@ -366,15 +368,6 @@ export class Endpoints {
     } catch (err) {
       log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
     }
-  }
-
-  private async anyPublished(dir: string, files: string[]): Promise<boolean> {
-    for (const f of files) {
-      try {
-        if ((JSON.parse(await readFile(join(dir, f), 'utf8')) as SavedEndpoint).options.port_mappings?.length) return true;
-      } catch { return true; } // unreadable: sweep to be safe
-    }
-    return false;
   }
 
   /** Waits for background teardowns (daemon shutdown, tests). */
