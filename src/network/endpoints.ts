@@ -304,7 +304,9 @@ export class Endpoints {
       await deleteNetnsAt(saved.nsPath);
     } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
-      await this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options))
+      // One retry: under load from other daemons a teardown has been seen to leave a network's rules.
+      const once = () => this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
+      await once().catch(() => new Promise((r) => setTimeout(r, 200)).then(once))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
       await this.afterTeardown(saved.options);
     }
