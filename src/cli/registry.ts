@@ -51,12 +51,13 @@ const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const compose: Loader = () => import('./verbs/compose/index.js').then((m) => m.composeVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach,
+  exec, cp, diff, export: exportVerb, attach, compose,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -126,6 +127,7 @@ export const summaries: Record<string, string> = {
   diff: "Inspect changes to files or directories on a container's filesystem",
   export: "Export a container's filesystem as a tar archive",
   attach: 'Attach local standard input, output, and error streams to a running container',
+  compose: 'Define and run multi-container applications',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',
   'network disconnect': 'Disconnect a container from a network',
