@@ -26,6 +26,8 @@ const debs = [
   ['netavark', '/usr/lib/podman/netavark'],
   ['aardvark-dns', '/usr/lib/podman/aardvark-dns'],
   ['iptables', '/usr/sbin/iptables'],
+  // The compose integration test drives Debian's docker-compose 1.29 (python) against berthd.
+  ['docker-compose', '/usr/bin/docker-compose'],
   ...extra.map((name) => [name, null]),
 ];
 

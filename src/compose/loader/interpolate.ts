@@ -27,7 +27,7 @@ export function substitute(input: string, lookup: Lookup, where: string): string
     const next = input[i + 1];
     if (next === '$') { out += '$'; i++; continue; }
     if (next === '{') {
-      const end = closingBrace(input, i + 1);
+      const end = closingBrace(input, i);
       if (end < 0) throw invalidFile(`Invalid template: "${input}"`);
       out += expandBraced(input.slice(i + 2, end), lookup, where, input);
       i = end;
