@@ -11,11 +11,11 @@ export function isDict(v: unknown): v is Dict {
 }
 
 export function parseComposeYaml(text: string, file: string): Dict {
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0];
-    throw invalidFile(`yaml: ${line ? `line ${line.line}: ` : ''}${e.message.split('\n')[0]} in ${file}`);
+    throw invalidFile(`yaml: ${line ? `line ${line.line}: ` : ''}${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} in ${file}`);
   }
   // maxAliasCount bounds "billion laughs" expansion.
   const value = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
