@@ -52,7 +52,7 @@ export const upVerb: ComposeVerb = {
       onSignal = () => {
         if (interrupted) process.exit(130);
         interrupted = true;
-        cc.cli.stderr.write('Gracefully stopping... (press Ctrl+C again to force)\n');
+        cc.cli.stderr.write('Gracefully Stopping... press Ctrl+C again to force\n');
         resolve();
       };
     });
