@@ -6,7 +6,7 @@ import { notFound } from '../../../compose/errors.js';
 import { writeAsync } from '../../command.js';
 import { renderList, resolveFormat } from '../../format/formatter.js';
 import { tabwrite } from '../../format/tabwriter.js';
-import { humanSize } from '../../format/units.js';
+import { humanDuration, humanSize } from '../../format/units.js';
 import { ContainerContext } from '../ps-context.js';
 import type { ComposeVerb } from './context.js';
 
@@ -121,15 +121,16 @@ export const imagesVerb: ComposeVerb = {
   flags: [{ long: 'quiet', short: 'q', kind: 'bool', help: 'Only display IDs' }],
   async run(cc, flags) {
     const list = await projectContainers(cc.api, cc.projectName(), { services: flags.args });
-    const rows: string[] = ['CONTAINER\tREPOSITORY\tTAG\tIMAGE ID\tSIZE'];
+    const rows: string[] = ['CONTAINER\tREPOSITORY\tTAG\tPLATFORM\tIMAGE ID\tSIZE\tCREATED'];
     const ids: string[] = [];
     for (const c of list) {
-      const img = await cc.api.imageInspect(c.ImageID ?? c.Image) as { Id: string; Size?: number; RepoTags?: string[] };
+      const img = await cc.api.imageInspect(c.ImageID ?? c.Image) as { Id: string; Size?: number; RepoTags?: string[]; Os?: string; Architecture?: string; Created?: string };
       const [repo, tag] = (img.RepoTags?.[0] ?? '<none>:<none>').split(/:(?=[^:/]*$)/);
       ids.push(img.Id);
-      rows.push(`${nameOf(c)}\t${repo}\t${tag ?? '<none>'}\t${img.Id.replace(/^sha256:/, '').slice(0, 12)}\t${humanSize(img.Size ?? 0, 3)}`);
+      const created = img.Created ? `${humanDuration(cc.cli.now() - Date.parse(img.Created))} ago` : '';
+      rows.push(`${nameOf(c)}\t${repo}\t${tag ?? '<none>'}\t${img.Os ?? 'linux'}/${img.Architecture ?? 'amd64'}\t${img.Id.replace(/^sha256:/, '').slice(0, 12)}\t${humanSize(img.Size ?? 0, 3)}\t${created}`);
     }
-    await writeAsync(cc.cli.stdout, flags.bool('quiet') ? [...new Set(ids)].map((i) => `${i}\n`).join('') : tabwrite(rows.join('\n') + '\n'));
+    await writeAsync(cc.cli.stdout, flags.bool('quiet') ? [...new Set(ids)].map((i) => `${i}\n`).join('') : tabwrite(rows.join('\n') + '\n', { minWidth: 20, padding: 1 }));
     return 0;
   },
 };
@@ -140,12 +141,14 @@ export const topVerb: ComposeVerb = {
   flags: [],
   async run(cc, flags) {
     const list = (await projectContainers(cc.api, cc.projectName(), { services: flags.args })).filter((c) => c.State === 'running');
-    let out = '';
+    // One table for all containers, SERVICE and replica first, as docker compose v2 prints it.
+    const rows: string[] = [];
     for (const c of list) {
       const top = await cc.api.top(c.Id);
-      out += `${nameOf(c)}\n${tabwrite([top.Titles.join('\t'), ...top.Processes.map((p) => p.join('\t'))].join('\n') + '\n')}\n`;
+      if (!rows.length) rows.push(['SERVICE', '#', ...top.Titles].join('\t'));
+      for (const p of top.Processes) rows.push([serviceOf(c), c.Labels?.[LABEL.number] ?? '', ...p].join('\t'));
     }
-    await writeAsync(cc.cli.stdout, out);
+    await writeAsync(cc.cli.stdout, rows.length ? tabwrite(rows.join('\n') + '\n', { minWidth: 4, padding: 2 }) : '');
     return 0;
   },
 };
