@@ -101,8 +101,8 @@ export async function stopAndRemove(api: ComposeApi, c: ContainerSummary, progre
   progress.event('Container', name, 'Removed');
 }
 
-/** Converges one service; returns the ids of its containers afterwards (for attaching logs). */
-export async function convergeService(api: ComposeApi, project: Project, svc: ServiceConfig, progress: Progress, o: ConvergeOptions): Promise<string[]> {
+/** Converges one service; returns its containers' ids and whether any was created or recreated. */
+export async function convergeService(api: ComposeApi, project: Project, svc: ServiceConfig, progress: Progress, o: ConvergeOptions): Promise<{ ids: string[]; changed: boolean }> {
   const want = o.scale?.[svc.name] ?? svc.replicas;
   if (svc.container_name && want > 1) throw new ComposeError('failed', `services.${svc.name}: container_name "${svc.container_name}" is unique and cannot be used with ${want} replicas`);
   const image = defaultImageName(project.name, svc);
@@ -111,6 +111,7 @@ export async function convergeService(api: ComposeApi, project: Project, svc: Se
   const existing = await projectContainers(api, project.name, { services: [svc.name] });
   const timeout = o.timeout ?? svc.stop_grace_period;
   const ids: string[] = [];
+  let changed = false;
   const byNumber = new Map<number, ContainerSummary>();
   for (const c of existing) {
     const n = numberOf(c);
@@ -121,6 +122,7 @@ export async function convergeService(api: ComposeApi, project: Project, svc: Se
     const c = byNumber.get(n);
     if (!c) {
       const id = await createReplica(api, project, svc, n, image, progress, 'Creat');
+      changed = true;
       if (!o.noStart) await startContainer(api, id, containerName(project.name, svc, n), progress);
       ids.push(id);
       return;
@@ -132,6 +134,7 @@ export async function convergeService(api: ComposeApi, project: Project, svc: Se
       // The old container steps aside (docker compose renames it to <id>_<name>) until the new one exists.
       await api.rename(c.Id, `${c.Id.slice(0, 12)}_${name}`);
       const id = await createReplica(api, project, svc, n, image, progress, 'Recreat');
+      changed = true;
       await api.remove(c.Id, { force: true });
       if (!o.noStart) await startContainer(api, id, name, progress);
       ids.push(id);
@@ -141,5 +144,15 @@ export async function convergeService(api: ComposeApi, project: Project, svc: Se
     else if (!o.noStart) await startContainer(api, c.Id, nameOf(c), progress);
     ids.push(c.Id);
   }));
-  return ids;
+  return { ids, changed };
+}
+
+/** depends_on `restart: true`: a dependency that was recreated restarts this service's containers. */
+export async function restartForDependencies(api: ComposeApi, project: Project, svc: ServiceConfig, progress: Progress, changed: Set<string>): Promise<void> {
+  if (!Object.entries(svc.depends_on).some(([dep, d]) => d.restart && changed.has(dep))) return;
+  for (const c of await projectContainers(api, project.name, { services: [svc.name], all: false })) {
+    progress.event('Container', nameOf(c), 'Restarting');
+    await api.restart(c.Id, svc.stop_grace_period);
+    progress.event('Container', nameOf(c), 'Restarted');
+  }
 }

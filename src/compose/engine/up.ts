@@ -6,7 +6,7 @@ import { ComposeError } from '../errors.js';
 import type { Project } from '../model/types.js';
 import type { ComposeApi } from './api.js';
 import { nameOf, projectContainers, serviceOf } from './containers.js';
-import { awaitDependencies, convergeService, stopAndRemove, type ConvergeOptions } from './converge.js';
+import { awaitDependencies, convergeService, restartForDependencies, stopAndRemove, type ConvergeOptions } from './converge.js';
 import { inDependencyOrder, selectServices } from './graph.js';
 import { ensureImages } from './images.js';
 import { displayName, followContainer, LogPrinter } from './log-stream.js';
@@ -49,10 +49,13 @@ export async function up(api: ComposeApi, project: Project, progress: Progress, 
   await ensureImages(api, project, selected, progress, { build: o.build, noBuild: o.noBuild, pull: o.pull });
   await handleOrphans(api, project, progress, !!o.removeOrphans);
   const selectedSet = new Set(selected);
+  const changed = new Set<string>();
   await inDependencyOrder(project, selected, async (name) => {
     const svc = project.services[name];
     await awaitDependencies(api, project, svc, progress, selectedSet);
-    await convergeService(api, project, svc, progress, o);
+    const r = await convergeService(api, project, svc, progress, o);
+    if (r.changed) changed.add(name);
+    else if (!o.noStart) await restartForDependencies(api, project, svc, progress, changed);
   });
   if (o.wait) await waitForServices(api, project, selected, progress);
   return selected;

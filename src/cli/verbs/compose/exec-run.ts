@@ -52,7 +52,7 @@ export const execVerb: ComposeVerb = {
     const list = await projectContainers(cc.api, cc.projectName(), { services: [service], all: false });
     const c = list.find((x) => Number(x.Labels?.['com.docker.compose.container-number']) === index);
     if (!c) throw notFound(`service "${service}" is not running`);
-    const tty = !flags.bool('no-TTY') && !!cc.cli.stdin.isTTY && !flags.bool('detach');
+    const tty = !flags.bool('no-TTY') && (flags.bool('tty') || !!cc.cli.stdin.isTTY) && !flags.bool('detach');
     const interactive = !flags.bool('detach');
     const created = await cc.api.execCreate(c.Id, {
       AttachStdin: interactive, AttachStdout: !flags.bool('detach'), AttachStderr: !flags.bool('detach'), Tty: tty,
@@ -95,7 +95,7 @@ export const runVerb: ComposeVerb = {
     const base = project.services[service];
     if (!base) throw notFound(`no such service: ${service}`);
     const detach = flags.bool('detach');
-    const tty = !flags.bool('no-TTY') && !!cc.cli.stdin.isTTY && !detach;
+    const tty = !flags.bool('no-TTY') && (flags.bool('tty') || !!cc.cli.stdin.isTTY) && !detach;
     const svc: ServiceConfig = {
       ...base,
       command: cmd.length ? cmd : base.command,

@@ -12,7 +12,6 @@ export const buildVerb: ComposeVerb = {
   flags: [
     { long: 'no-cache', kind: 'bool', help: 'Do not use cache when building the image' },
     { long: 'quiet', short: 'q', kind: 'bool', help: "Don't print anything to STDOUT" },
-    { long: 'pull', kind: 'bool', help: 'Always attempt to pull a newer version of the image' },
   ],
   async run(cc, flags) {
     const project = cc.project(flags.args);

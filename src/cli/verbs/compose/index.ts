@@ -44,12 +44,22 @@ const composeFlags: FlagSpec[] = [
   { long: 'profile', kind: 'list', help: 'Specify a profile to enable', valueName: 'stringArray' },
   { long: 'ansi', kind: 'string', help: 'Control when to print ANSI control characters ("never"|"always"|"auto")', defaultText: '"auto"' },
   { long: 'progress', kind: 'string', help: 'Set type of progress output (auto, tty, plain, json, quiet)' },
-  { long: 'parallel', kind: 'int', help: 'Control max parallelism, -1 for unlimited', defaultText: '-1' },
-  { long: 'compatibility', kind: 'bool', help: 'Run compose in backward compatibility mode', hidden: true },
 ];
 
+const summaries: Record<string, string> = {
+  build: 'Build or rebuild services', config: 'Parse, resolve and render compose file in canonical format',
+  down: 'Stop and remove containers, networks', events: 'Receive real time events from containers',
+  exec: 'Execute a command in a running container', images: 'List images used by the created containers',
+  kill: 'Force stop service containers', logs: 'View output from containers', ls: 'List running compose projects',
+  pause: 'Pause services', port: 'Print the public port for a port binding', ps: 'List containers', pull: 'Pull service images',
+  push: 'Push service images', restart: 'Restart service containers', rm: 'Removes stopped service containers',
+  run: 'Run a one-off command on a service', start: 'Start services', stop: 'Stop services', top: 'Display the running processes',
+  unpause: 'Unpause services', up: 'Create and start containers', wait: 'Block until containers of all (or specified) services stop.',
+  watch: 'Watch build context for service and rebuild/refresh containers when files are updated',
+};
+
 function usage(): string {
-  const cmds = Object.keys(sub).sort().map((c) => `  ${c.padEnd(10)} `).join('\n');
+  const cmds = Object.keys(sub).sort().map((c) => `  ${c.padEnd(10)} ${summaries[c] ?? ''}`).join('\n');
   return `\nUsage:  berth compose [OPTIONS] COMMAND\n\nDefine and run multi-container applications with Berth\n\nOptions:\n${formatFlagUsages(composeFlags)}\n\nCommands:\n${cmds}\n\nRun 'berth compose COMMAND --help' for more information on a command.\n`;
 }
 
@@ -71,9 +81,11 @@ export const composeVerb: VerbSpec = {
     if (verb.args?.max !== undefined && parsed.args.length > verb.args.max) throw new UsageError(`'berth compose ${name}' accepts at most ${verb.args.max} argument${verb.args.max === 1 ? '' : 's'}`, 1);
     const ansi = flags.string('ansi') ?? 'auto';
     if (ansi !== 'auto' && ansi !== 'never' && ansi !== 'always') throw new UsageError(`invalid --ansi value "${ansi}"`, 1);
+    const progress = flags.string('progress');
+    if (progress !== undefined && !['auto', 'tty', 'plain', 'quiet'].includes(progress)) throw new UsageError(`--progress ${progress} is not supported by berth compose (auto, tty, plain, quiet)`, 1);
     const cc = new ComposeContext(ctx, {
       files: flags.list('file'), projectName: flags.string('project-name'), projectDirectory: flags.string('project-directory'),
-      envFiles: flags.list('env-file'), profiles: flags.list('profile'), ansi, progress: flags.string('progress'),
+      envFiles: flags.list('env-file'), profiles: flags.list('profile'), ansi, progress,
     });
     try {
       return await verb.run(cc, parsed);

@@ -60,7 +60,7 @@ export const stopVerb: ComposeVerb = {
 export const restartVerb: ComposeVerb = {
   usage: 'restart [OPTIONS] [SERVICE...]',
   summary: 'Restart service containers',
-  flags: [timeoutFlag, { long: 'no-deps', kind: 'bool', help: "Don't restart dependent services" }],
+  flags: [timeoutFlag],
   async run(cc, flags) {
     const project = cc.project(flags.args);
     await eachInOrder(cc, project, flags.args, false, () => true, async (c) => {
@@ -77,7 +77,6 @@ export const killVerb: ComposeVerb = {
   summary: 'Force stop service containers',
   flags: [
     { long: 'signal', short: 's', kind: 'string', help: 'SIGNAL to send to the container', defaultText: '"SIGKILL"' },
-    { long: 'remove-orphans', kind: 'bool', help: 'Remove containers for services not defined in the Compose file' },
   ],
   async run(cc, flags) {
     const list = (await projectContainers(cc.api, cc.projectName(), { services: flags.args })).filter((c) => c.State === 'running');
@@ -144,7 +143,7 @@ export const rmVerb: ComposeVerb = {
 export const waitVerb: ComposeVerb = {
   usage: 'wait SERVICE [SERVICE...] [OPTIONS]',
   summary: 'Block until containers of all (or specified) services stop.',
-  flags: [{ long: 'down-project', kind: 'bool', help: 'Drops project when the first container stops' }],
+  flags: [],
   args: { min: 1 },
   async run(cc, flags) {
     const list = await projectContainers(cc.api, cc.projectName(), { services: flags.args });
