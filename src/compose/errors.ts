@@ -2,7 +2,7 @@
 // missing variables, unknown services). The CLI prints the message and exits 1, as docker compose does;
 // daemon failures keep arriving as the client's DaemonError.
 
-export type ComposeErrorKind = 'invalid-file' | 'invalid-argument' | 'not-found' | 'unsupported' | 'failed';
+export type ComposeErrorKind = 'invalid-file' | 'no-config-file' | 'invalid-argument' | 'not-found' | 'unsupported' | 'failed';
 
 export class ComposeError extends Error {
   constructor(readonly kind: ComposeErrorKind, message: string, readonly exitCode = 1) {

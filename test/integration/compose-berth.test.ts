@@ -68,7 +68,7 @@ test('attached up streams prefixed logs of every service and stops them all on C
   const code = await exited;
   clearTimeout(killer);
   assert.equal(code, 130, `exit code; stderr:\n${err}`);
-  assert.match(err, /Gracefully Stopping... press Ctrl+C again to force/);
+  assert.match(err, /Gracefully Stopping\.\.\. press Ctrl\+C again to force/);
   const states = d.docker(['ps', '-a', '--filter', 'label=com.docker.compose.project=bc', '--format', '{{.Names}} {{.State}}']).stdout.trim().split('\n').sort();
   assert.deepEqual(states, ['bc-idle-1 exited', 'bc-talker-1 exited']);
 });

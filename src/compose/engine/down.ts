@@ -10,7 +10,11 @@ import type { Progress } from './progress.js';
 import { removeNetworks, removeVolumes } from './resources.js';
 import { orphans } from './up.js';
 
-export interface DownOptions { volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean; timeout?: number }
+export interface DownOptions {
+  volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean; timeout?: number;
+  /** No compose file: everything carrying the project's label goes (docker compose -p NAME down). */
+  everything?: boolean;
+}
 
 export async function down(api: ComposeApi, project: Project, progress: Progress, o: DownOptions): Promise<void> {
   const containers = await projectContainers(api, project.name, { oneoff: 'all' });
@@ -27,7 +31,8 @@ export async function down(api: ComposeApi, project: Project, progress: Progress
     const svc = all.services[s];
     await Promise.all((byService.get(s) ?? []).map((c) => stopAndRemove(api, c, progress, o.timeout ?? svc?.stop_grace_period, true)));
   }, true);
-  const leftover = await orphans(api, project);
+  const leftover = o.everything ? await projectContainers(api, project.name, { oneoff: 'all' }) : await orphans(api, project);
+  if (o.everything) o = { ...o, removeOrphans: true };
   if (leftover.length) {
     if (o.removeOrphans) await Promise.all(leftover.map((c) => stopAndRemove(api, c, progress, o.timeout, true)));
     else progress.warn(`Found orphan containers (${leftover.map(nameOf).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);

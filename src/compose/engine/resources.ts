@@ -69,13 +69,16 @@ export async function removeNetworks(api: ComposeApi, project: Project, progress
   }
 }
 
+/** The project's volumes: those the file declares and, by label, those it made before. */
 export async function removeVolumes(api: ComposeApi, project: Project, progress: Progress): Promise<void> {
-  for (const v of Object.values(project.volumes)) {
-    if (v.external) continue;
-    const info = await api.volumeInspect(v.name);
+  const names = new Set<string>();
+  for (const v of Object.values(project.volumes)) if (!v.external) names.add(v.name);
+  for (const v of (await api.volumes({ label: [`${LABEL.project}=${project.name}`] })).Volumes ?? []) names.add(v.Name);
+  for (const name of names) {
+    const info = await api.volumeInspect(name);
     if (!info || info.Labels?.[LABEL.project] !== project.name) continue;
-    progress.event('Volume', v.name, 'Removing');
-    try { await api.volumeRemove(v.name); } catch (err) { if (!isNotFound(err)) throw err; }
-    progress.event('Volume', v.name, 'Removed');
+    progress.event('Volume', name, 'Removing');
+    try { await api.volumeRemove(name); } catch (err) { if (!isNotFound(err)) throw err; }
+    progress.event('Volume', name, 'Removed');
   }
 }

@@ -4,7 +4,7 @@
 // profiles.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { invalidArgument, invalidFile } from '../errors.js';
+import { ComposeError, invalidArgument, invalidFile } from '../errors.js';
 import { toFileObjects, toNetworks, toVolumes } from '../model/resources.js';
 import { toServiceConfig } from '../model/service.js';
 import type { Project, ServiceConfig } from '../model/types.js';
@@ -44,7 +44,7 @@ function findDefaultFiles(cwd: string): string[] {
     if (up === dir) break;
     dir = up;
   }
-  throw invalidFile('no configuration file provided: not found');
+  throw new ComposeError('no-config-file', 'no configuration file provided: not found', 14);
 }
 
 /** Docker Compose's rule: lowercase letters, digits, dashes and underscores, starting with a letter or digit. */

@@ -5,6 +5,7 @@ import type { FlagSpec, ParsedFlags } from '../../flags.js';
 import { ComposeApi } from '../../../compose/engine/api.js';
 import { Progress } from '../../../compose/engine/progress.js';
 import { loadProject } from '../../../compose/loader/project.js';
+import { ComposeError } from '../../../compose/errors.js';
 import type { Project } from '../../../compose/model/types.js';
 
 export interface ComposeGlobals {
@@ -19,6 +20,8 @@ export interface ComposeGlobals {
 
 export class ComposeContext {
   private loaded?: Project;
+  /** True when no compose file was found and the project is known only by name (its labels). */
+  fromLabels = false;
   private apiInstance?: ComposeApi;
   readonly progress: Progress;
 
@@ -31,10 +34,18 @@ export class ComposeContext {
   /** Services named on the command line are enabled even when their profile is not active. */
   project(enable: string[] = []): Project {
     if (!this.loaded) {
-      this.loaded = loadProject({
-        files: this.globals.files, projectName: this.globals.projectName, projectDirectory: this.globals.projectDirectory,
-        envFiles: this.globals.envFiles, profiles: this.globals.profiles, env: this.cli.env, cwd: process.cwd(),
-      });
+      try {
+        this.loaded = loadProject({
+          files: this.globals.files, projectName: this.globals.projectName, projectDirectory: this.globals.projectDirectory,
+          envFiles: this.globals.envFiles, profiles: this.globals.profiles, env: this.cli.env, cwd: process.cwd(),
+        });
+      } catch (err) {
+        // `-p NAME` with no compose file around: work from the labels, as docker compose does.
+        const name = this.globals.projectName ?? this.cli.env.COMPOSE_PROJECT_NAME;
+        if (!(err instanceof ComposeError && err.kind === 'no-config-file') || !name) throw err;
+        this.fromLabels = true;
+        this.loaded = { name, workingDir: process.cwd(), composeFiles: [], services: {}, disabledServices: {}, networks: {}, volumes: {}, secrets: {}, configs: {}, environment: {} };
+      }
     }
     for (const n of enable) {
       const svc = this.loaded.disabledServices[n];

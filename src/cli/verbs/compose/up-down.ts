@@ -91,7 +91,8 @@ export const downVerb: ComposeVerb = {
   async run(cc, flags) {
     const rmi = flags.string('rmi');
     if (rmi !== undefined && rmi !== 'all' && rmi !== 'local') throw invalidArgument(`invalid value for --rmi: "${rmi}" (expected "local" or "all")`);
-    await down(cc.api, cc.project(), cc.progress, { volumes: flags.bool('volumes'), rmi, removeOrphans: flags.bool('remove-orphans'), timeout: flags.int('timeout') });
+    const project = cc.project();
+    await down(cc.api, project, cc.progress, { volumes: flags.bool('volumes'), rmi, removeOrphans: flags.bool('remove-orphans'), timeout: flags.int('timeout'), everything: cc.fromLabels });
     return 0;
   },
 };
