@@ -26,7 +26,8 @@ export const psVerb: ComposeVerb = {
   async run(cc, flags) {
     const project = cc.projectName();
     let list = await projectContainers(cc.api, project, { services: flags.args, oneoff: flags.bool('all') ? 'all' : false, all: true });
-    if (!flags.bool('all')) list = list.filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused' || c.State === 'created' || c.State === 'exited');
+    // Without -a, docker compose v2 lists running containers only.
+    if (!flags.bool('all')) list = list.filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused');
     const statuses = flags.list('status');
     if (statuses.length) list = list.filter((c) => statuses.includes(c.State));
     if (flags.bool('services')) { await writeAsync(cc.cli.stdout, [...new Set(list.map(serviceOf))].map((s) => `${s}\n`).join('')); return 0; }
