@@ -3,7 +3,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { invalidArgument } from '../errors.js';
 import { isLogLevel, type LogLevel } from '../util/log.js';
 
-export interface RuntimeEntry { path: string; runtimeArgs?: string[] }
+import type { RuntimeEntry } from '../runtime/runtimes.js';
+
+export type { RuntimeEntry };
 
 export interface DaemonConfig {
   hosts: string[];
@@ -72,7 +74,7 @@ Options:
       --tlscacert string       Trust certs signed only by this CA
       --tlscert string         Path to TLS certificate file
       --tlskey string          Path to TLS key file
-      --insecure-tcp           Allow plain TCP without TLS (anyone who reaches the port is root)
+      --insecure-tcp           Allow TCP without TLS client verification (anyone who reaches the port is root)
       --no-seed-busybox        Do not create busybox:latest from the host's busybox-static
   -b, --bridge string          Host bridge of the default network (default "berth0")
       --bip string             Gateway address/prefix of the default bridge (default "172.30.0.1/16")
@@ -167,7 +169,25 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
   if (flagHosts.length) cfg.hosts = flagHosts;
   if (cfg.hosts.length === 0) cfg.hosts = [DEFAULT_SOCKET];
   if (cfg.tlsVerify) cfg.tls = true;
+  checkTcpSecurity(cfg);
   cfg.configFile = configFile;
   if (!(cfg.defaultRuntime in cfg.runtimes)) throw invalidArgument(`default runtime ${cfg.defaultRuntime} not found among configured runtimes`);
   return cfg;
+}
+
+/**
+ * TCP is root over the network: it needs TLS with client certificates (--tlsverify --tlscacert). Plain
+ * TCP, or TLS that lets any client in, is refused unless the user opts in with --insecure-tcp. Checked
+ * at flag parsing, so berthd refuses before it touches its data root.
+ */
+export function checkTcpSecurity(cfg: DaemonConfig): void {
+  for (const host of cfg.hosts) {
+    if (!host.startsWith('tcp://') || cfg.insecureTcp) continue;
+    if (!cfg.tls) {
+      throw invalidArgument(`refusing to listen on ${host} without TLS: anyone who reaches it would be root. Use --tlsverify --tlscacert --tlscert --tlskey, or --insecure-tcp to accept the risk`);
+    }
+    if (!cfg.tlsVerify) {
+      throw invalidArgument(`refusing to listen on ${host} with --tls but without --tlsverify: any client could connect and would be root. Add --tlsverify --tlscacert ca.pem, or --insecure-tcp to accept the risk`);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { HelpRequested, parseDaemonArgs } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { buildRouter } from '../api/routes/index.js';
 import { openListeners } from './listeners.js';
+import { engineOptions } from './wiring.js';
 import { log, setLogLevel } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 
@@ -19,11 +20,14 @@ async function main(): Promise<void> {
     process.exit(125);
   }
   setLogLevel(cfg.logLevel);
+  // Last resort: a stray rejection or exception (a bug) is logged and berthd keeps serving everyone else.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err: String(err), stack: (err as Error)?.stack }));
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { err: String(err), stack: err.stack }));
   if (process.getuid && process.getuid() !== 0) {
     process.stderr.write('berthd: must run as root\n');
     process.exit(1);
   }
-  const engine = new Engine(cfg);
+  const engine = new Engine(engineOptions(cfg));
   await engine.init();
   const router = buildRouter(engine);
   const servers: Server[] = await openListeners(cfg, router);

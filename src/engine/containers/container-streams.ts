@@ -2,7 +2,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { openStdinForwarder, type StdinForwarder } from '../../runtime/stdin-forwarder.js';
 import type { ContainerService } from './container-service.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 /**
  * `attach` with stdin: what the client sends is buffered until the container runs, then fed to its
@@ -10,8 +10,8 @@ import type { ContainerRecord } from './types.js';
  */
 export function attachStdin(svc: ContainerService, rec: ContainerRecord, source: Readable): () => void {
   const pending = new PassThrough();
-  source.on('data', (c: Buffer) => pending.write(c));
-  source.on('end', () => pending.end());
+  // pipe, not 'data' + write: a container that does not read its stdin pauses the client's socket.
+  source.pipe(pending);
   let forwarder: StdinForwarder | undefined;
   let stopped = false;
   const connect = () => {

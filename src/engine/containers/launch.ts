@@ -3,21 +3,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError, invalidArgument } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
-import { startConmon } from '../../runtime/conmon.js';
+import { CommandNotRunnable, startConmon } from '../../runtime/conmon.js';
 import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.js';
 import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
-import { probeRuntime } from '../../runtime/runtimes.js';
+import { probeRuntime, type RuntimeEntry } from '../../runtime/runtimes.js';
 import { resolveUser, resolveUserWith } from '../../runtime/user.js';
-import { mountRootfs, overlayOptions, prepareRootfsDirs, readFileFromLayers, unmountRootfs } from '../../storage/rootfs.js';
+import { mountRootfs, overlayOptions, prepareRootfsDirs, unmountRootfs } from '../../fs/overlay.js';
+import { readTextFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import type { ContainerPaths } from './paths.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 /** The configured runtime of a container, refused with a clear 400 when unknown or unusable here. */
-export function runtimeRef(cfg: DaemonConfig, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
+export function runtimeRef(cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
   const entry = cfg.runtimes[name];
   if (!entry) throw invalidArgument(`Unknown runtime specified ${name}`);
   const status = probeRuntime(name, entry.path);
@@ -46,7 +46,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -59,8 +59,8 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
   const tMount = performance.now();
   try {
     const user = inNamespace
-      ? resolveUserWith((f) => readFileFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
-      : resolveUser(merged, rec.Config.User);
+      ? await resolveUserWith((f) => readTextFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
+      : await resolveUser(merged, rec.Config.User);
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
     const spec = buildSpec({
       rootfs: merged,
@@ -124,8 +124,9 @@ function num(v: unknown): number | undefined {
 
 /** Docker's exit code for a start that failed: 127 command not found, 126 not executable, else 128. */
 export function failedStartExitCode(err: unknown): number {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/not found|no such file/i.test(msg)) return 127;
-  if (/permission denied/i.test(msg)) return 126;
+  if (err instanceof CommandNotRunnable) return err.exitCode;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 127;
+  if (code === 'EACCES') return 126;
   return err instanceof BerthError && err.kind === 'invalid-argument' ? 127 : 128;
 }

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { LogDecoder } from './log-decoder.js';
 import { LogReader, tailOffset, type ByteSink } from './log-reader.js';
 import type { ContainerService } from './container-service.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 export interface LogOptions {
   stdout: boolean;
