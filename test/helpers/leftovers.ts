@@ -24,3 +24,12 @@ export function mountsUnder(prefix: string): string[] {
 export function netnsFor(id: string): string[] {
   try { return readdirSync('/var/run/netns').filter((n) => n === `berth-${id.slice(0, 12)}`); } catch { return []; }
 }
+
+/**
+ * Namespace teardown after a run runs in the background (network/endpoints.ts): wait for it, bounded
+ * (100 × 50 ms), and return what is still there.
+ */
+export async function netnsAfterTeardown(id: string): Promise<string[]> {
+  for (let i = 0; i < 100 && netnsFor(id).length; i++) await new Promise((r) => setTimeout(r, 50));
+  return netnsFor(id);
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { conmonsFor, netnsFor } from '../helpers/leftovers.js';
+import { conmonsFor, netnsAfterTeardown } from '../helpers/leftovers.js';
 
 let d: TestDaemon;
 before(async () => { d = await startDaemon(); });
@@ -37,7 +37,7 @@ async function running(id: string): Promise<boolean | undefined> {
 async function assertGone(id: string): Promise<void> {
   assert.equal(await running(id), undefined);
   assert.deepEqual(conmonsFor(id), [], 'no conmon left');
-  assert.deepEqual(netnsFor(id), [], 'no network namespace left');
+  assert.deepEqual(await netnsAfterTeardown(id), [], 'no network namespace left');
   assert.ok(!existsSync(join(d.dataRoot, 'containers', id)));
 }
 
