@@ -11,6 +11,7 @@ import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { ContainerMounts } from './volumes/container-mounts.js';
+import { HealthMonitor } from './health/health-monitor.js';
 
 export class Engine {
   readonly events = new EventBus();
@@ -21,6 +22,7 @@ export class Engine {
   readonly volumes: VolumeService;
   /** Container mounts and their volumes (create, start, rm -v). */
   readonly volumeMounts: ContainerMounts;
+  readonly health: HealthMonitor;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -47,6 +49,7 @@ export class Engine {
     containers = new ContainerService({ config, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
     this.containers = containers;
     this.exec = new ExecService({ config, containers, events: this.events });
+    this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
   }
 
   async init(): Promise<void> {
@@ -59,6 +62,7 @@ export class Engine {
     this.networks.init(); // before containers: recovery releases the networks of exited containers
     await this.volumes.init();
     await this.containers.init();
+    this.health.init();
     await this.networks.recover();
     await this.volumeMounts.init();
   }

@@ -28,6 +28,7 @@ import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
 import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
+import { validateHealthConfig, validateOnFailureLabel, type HealthConfig } from '../health/health-config.js';
 
 export interface ContainerServiceOptions {
   config: DaemonConfig;
@@ -136,6 +137,8 @@ export class ContainerService {
     const config = mergeConfig(userConfig, image.config.config);
     const { path, args } = commandOf(config);
     effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
+    validateHealthConfig(config.Healthcheck as HealthConfig | undefined);
+    validateOnFailureLabel(config.Labels ?? undefined);
     if (!this.opts.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
     const hostConfig = normalizeHostConfig(hcIn, runtime);
     const networkSettings = this.opts.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);

@@ -3,6 +3,7 @@
 import type { ImageRunConfig } from '../../images/types.js';
 import type { MountPointRecord } from './mounts.js';
 import type { ContainerNetworkSettings } from '../../network/types.js';
+import type { HealthState } from '../health/health-config.js';
 
 /** Docker's ContainerConfig as sent in POST /containers/create (the fields Berth acts on, others kept). */
 export interface ContainerConfig extends ImageRunConfig {
@@ -52,6 +53,8 @@ export interface ContainerStateRecord {
   OOMKilled: boolean;
   StartedAt: string;
   FinishedAt: string;
+  /** Set while the container has a health check (src/engine/health). */
+  Health?: HealthState;
 }
 
 /** What Berth persists per container. */
