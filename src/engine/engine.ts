@@ -12,6 +12,8 @@ import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { ContainerMounts } from './volumes/container-mounts.js';
 import { HealthMonitor } from './health/health-monitor.js';
+import { StatsService } from './stats/stats-service.js';
+import { UpdateService } from './limits/update-service.js';
 
 export class Engine {
   readonly events = new EventBus();
@@ -23,6 +25,8 @@ export class Engine {
   /** Container mounts and their volumes (create, start, rm -v). */
   readonly volumeMounts: ContainerMounts;
   readonly health: HealthMonitor;
+  readonly stats: StatsService;
+  readonly update: UpdateService;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -50,6 +54,8 @@ export class Engine {
     this.containers = containers;
     this.exec = new ExecService({ config, containers, events: this.events });
     this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
+    this.stats = new StatsService(containers);
+    this.update = new UpdateService({ config, containers, events: this.events });
   }
 
   async init(): Promise<void> {
@@ -63,6 +69,7 @@ export class Engine {
     await this.volumes.init();
     await this.containers.init();
     this.health.init();
+    this.stats.init();
     await this.networks.recover();
     await this.volumeMounts.init();
   }

@@ -27,8 +27,12 @@ import { bindMounts, failedStartExitCode, launchContainer, runtimeRef } from './
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
-import { ZERO_TIME, type ContainerRecord, type CreateRequest } from './types.js';
+import { ZERO_TIME, type ContainerRecord, type CreateRequest, type HostConfig } from './types.js';
 import { validateHealthConfig, validateOnFailureLabel, type HealthConfig } from '../health/health-config.js';
+import { normalizeResources, type ResourceFields } from '../limits/limits-config.js';
+import { checkAutoRemove, validateRestartPolicy, type RestartPolicy } from '../limits/restart-policy-config.js';
+import { sandboxOptions, type SandboxFields } from '../sandbox/sandbox-config.js';
+import type { PeerInfo } from '../sandbox/resolve-sandbox.js';
 
 export interface ContainerServiceOptions {
   config: DaemonConfig;
@@ -120,6 +124,13 @@ export class ContainerService {
 
   resolve(ref: string): ContainerRecord { return this.store.resolve(ref); }
 
+  /** Another container as `--pid/--ipc container:X` needs it (undefined when there is none). */
+  peerInfo(ref: string): PeerInfo | undefined {
+    let p: ContainerRecord;
+    try { p = this.store.resolve(ref); } catch { return undefined; }
+    return { id: p.Id, pid: p.State.Pid, running: p.State.Status === 'running' || p.State.Status === 'paused', ipcMode: String(p.HostConfig.IpcMode ?? 'private') };
+  }
+
   isRunning(rec: ContainerRecord): boolean {
     return rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
   }
@@ -143,6 +154,11 @@ export class ContainerService {
     const hostConfig = normalizeHostConfig(hcIn, runtime);
     const networkSettings = this.opts.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
     const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
+    warnings.push(...normalizeResources(hostConfig as HostConfig & ResourceFields));
+    const sandbox = sandboxOptions(hostConfig as HostConfig & SandboxFields, warnings);
+    if (hostConfig.OomScoreAdj && sandbox.oomScoreAdj === undefined) hostConfig.OomScoreAdj = 0;
+    hostConfig.RestartPolicy = validateRestartPolicy(hostConfig.RestartPolicy);
+    checkAutoRemove(hostConfig.AutoRemove, hostConfig.RestartPolicy as RestartPolicy);
     const id = newId();
     const finalName = this.store.reserveName(id, name);
     try {
@@ -193,7 +209,7 @@ export class ContainerService {
     try {
       const mounts = await this.opts.mounts?.start(rec);
       const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error', mounts, netnsPath));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error', mounts, netnsPath, (ref) => this.peerInfo(ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
