@@ -51,12 +51,14 @@ const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const stats: Loader = () => import('./verbs/stats.js').then((m) => m.statsVerb);
+const update: Loader = () => import('./verbs/update.js').then((m) => m.updateVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach,
+  exec, cp, diff, export: exportVerb, attach, stats, update,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -64,7 +66,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach,
+    exec, cp, diff, export: exportVerb, attach, stats, update,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
@@ -126,6 +128,8 @@ export const summaries: Record<string, string> = {
   diff: "Inspect changes to files or directories on a container's filesystem",
   export: "Export a container's filesystem as a tar archive",
   attach: 'Attach local standard input, output, and error streams to a running container',
+  stats: 'Display a live stream of container(s) resource usage statistics',
+  update: 'Update configuration of one or more containers',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',
   'network disconnect': 'Disconnect a container from a network',
