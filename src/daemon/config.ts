@@ -30,6 +30,10 @@ export interface DaemonConfig {
   bip: string;
   /** Pools that user-defined networks take their subnets from (daemon.json `default-address-pools`). */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /** Default container log driver and options (daemon.json `log-driver`, `log-opts`). */
+  logDriver: string;
+  /** Berth bounds container logs by default (Docker does not: moby#40207); daemon.json replaces it. */
+  logOpts: Record<string, string>;
 }
 
 export const DEFAULT_SOCKET = 'unix:///run/berth/berth.sock';
@@ -52,6 +56,8 @@ export function defaultConfig(): DaemonConfig {
     bridgeName: 'berth0',
     bip: '172.30.0.1/16',
     defaultAddressPools: [{ base: '172.29.0.0/16', size: 24 }],
+    logDriver: 'json-file',
+    logOpts: { 'max-size': '20m', 'max-file': '5' },
   };
 }
 
@@ -104,6 +110,10 @@ function applyFile(cfg: DaemonConfig, path: string): void {
     cfg.defaultAddressPools = (raw['default-address-pools'] as Array<{ base?: unknown; size?: unknown }>)
       .filter((p) => typeof p?.base === 'string' && typeof p.size === 'number')
       .map((p) => ({ base: String(p.base), size: Number(p.size) }));
+  }
+  if (typeof raw['log-driver'] === 'string' && raw['log-driver']) cfg.logDriver = raw['log-driver'];
+  if (raw['log-opts'] && typeof raw['log-opts'] === 'object') {
+    cfg.logOpts = Object.fromEntries(Object.entries(raw['log-opts'] as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }
   if (raw.runtimes && typeof raw.runtimes === 'object') {
     for (const [name, v] of Object.entries(raw.runtimes as Record<string, { path?: string; runtimeArgs?: string[] }>)) {

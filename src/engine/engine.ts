@@ -14,6 +14,7 @@ import { ContainerMounts } from './volumes/container-mounts.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { StatsService } from './stats/stats-service.js';
 import { UpdateService } from './limits/update-service.js';
+import { LogRotator } from './logs/log-rotator.js';
 
 export class Engine {
   readonly events = new EventBus();
@@ -27,6 +28,7 @@ export class Engine {
   readonly health: HealthMonitor;
   readonly stats: StatsService;
   readonly update: UpdateService;
+  readonly logRotator: LogRotator;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -56,6 +58,7 @@ export class Engine {
     this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
     this.stats = new StatsService(containers);
     this.update = new UpdateService({ config, containers, events: this.events });
+    this.logRotator = new LogRotator({ containers, events: this.events });
   }
 
   async init(): Promise<void> {
@@ -70,6 +73,7 @@ export class Engine {
     await this.containers.init();
     this.health.init();
     this.stats.init();
+    this.logRotator.init();
     await this.networks.recover();
     await this.volumeMounts.init();
   }

@@ -32,6 +32,7 @@ import { validateHealthConfig, validateOnFailureLabel, type HealthConfig } from 
 import { normalizeResources, type ResourceFields } from '../limits/limits-config.js';
 import { checkAutoRemove, validateRestartPolicy, type RestartPolicy } from '../limits/restart-policy-config.js';
 import { sandboxOptions, type SandboxFields } from '../sandbox/sandbox-config.js';
+import { normalizeLogConfig, type LogConfig } from '../logs/log-config.js';
 import type { PeerInfo } from '../sandbox/resolve-sandbox.js';
 
 export interface ContainerServiceOptions {
@@ -152,6 +153,7 @@ export class ContainerService {
     validateOnFailureLabel(config.Labels ?? undefined);
     if (!this.opts.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
     const hostConfig = normalizeHostConfig(hcIn, runtime);
+    hostConfig.LogConfig = normalizeLogConfig(hcIn.LogConfig as LogConfig | undefined, { driver: this.opts.config.logDriver, opts: this.opts.config.logOpts });
     const networkSettings = this.opts.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
     const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
     warnings.push(...normalizeResources(hostConfig as HostConfig & ResourceFields));

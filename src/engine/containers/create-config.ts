@@ -77,7 +77,6 @@ export function normalizeHostConfig(hc: HostConfig | undefined, runtime: string)
   h.Privileged = !!h.Privileged;
   h.RestartPolicy = h.RestartPolicy?.Name ? h.RestartPolicy : { Name: 'no', MaximumRetryCount: 0 };
   h.ShmSize = h.ShmSize || 64 * 1024 * 1024;
-  h.LogConfig ??= { Type: 'json-file', Config: {} };
   h.IpcMode ||= 'private';
   h.PidMode ??= '';
   h.UTSMode ??= '';

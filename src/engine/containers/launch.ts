@@ -16,6 +16,7 @@ import { log } from '../../util/log.js';
 import { readFileSync } from 'node:fs';
 import { scopedPathSync } from '../archive/scoped-path.js';
 import { finishSpec, type FinishContext } from '../sandbox/container-spec.js';
+import { policyOf, type LogConfig } from '../logs/log-config.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from './types.js';
 
@@ -100,6 +101,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
       pidFile: paths.pidFile(id), conmonPidFile: paths.conmonPidFile(id), logPath: paths.log(id), exitDir: paths.exitDir,
       persistDir: paths.persistDir(id), socketDir: paths.socketDir, tty: !!rec.Config.Tty, logLevel,
       stdin: !!rec.Config.OpenStdin, leaveStdinOpen: !rec.Config.StdinOnce,
+      logSizeMax: policyOf(hc.LogConfig as LogConfig | undefined).maxSize,
     });
     const tCreate = performance.now();
     try {
