@@ -91,7 +91,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
       consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
     });
     // Limits and sandbox (seccomp, namespaces, devices, groups, sysctls, init) from the HostConfig.
-    const spec = finishSpec(baseSpec, rec, { capabilities, peer, readFile: readImageFile });
+    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText: async (f) => readImageFile(f) });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
     await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });

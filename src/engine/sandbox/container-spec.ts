@@ -6,18 +6,21 @@ import { applySandbox } from '../../runtime/sandbox-spec.js';
 import type { ContainerRecord, HostConfig } from '../containers/types.js';
 import { limitsOf, type ResourceFields } from '../limits/limits-config.js';
 import { sandboxOptions, type SandboxFields } from './sandbox-config.js';
-import { resolveSandbox, type PeerInfo } from './resolve-sandbox.js';
+import { needsGroupFile, resolveSandbox, type PeerInfo } from './resolve-sandbox.js';
 
 export interface FinishContext {
   capabilities: string[];
   peer: (ref: string) => PeerInfo | undefined;
-  readFile: (path: string) => string | undefined;
+  /** Reads a text file of the container's image without blocking the event loop (e.g. /etc/group). */
+  readImageText: (path: string) => Promise<string | undefined>;
 }
 
-export function finishSpec(spec: OciSpec, rec: ContainerRecord, ctx: FinishContext): OciSpec {
+export async function finishSpec(spec: OciSpec, rec: ContainerRecord, ctx: FinishContext): Promise<OciSpec> {
   const hc = rec.HostConfig as HostConfig & ResourceFields & SandboxFields;
   const linux = { ...spec.linux };
   linux.resources = { ...(linux.resources as Record<string, unknown>), ...ociResources(limitsOf(hc)) };
-  const sandbox = resolveSandbox(sandboxOptions(hc), { capabilities: ctx.capabilities, privileged: !!hc.Privileged, peer: ctx.peer, readFile: ctx.readFile });
+  const opts = sandboxOptions(hc);
+  const groupText = needsGroupFile(opts) ? await ctx.readImageText('/etc/group') : undefined;
+  const sandbox = resolveSandbox(opts, { capabilities: ctx.capabilities, privileged: !!hc.Privileged, peer: ctx.peer, groupText });
   return applySandbox({ ...spec, linux }, sandbox);
 }

@@ -17,8 +17,8 @@ export interface ResolveContext {
   capabilities: string[];
   privileged: boolean;
   peer: (ref: string) => PeerInfo | undefined;
-  /** Reads a file of the container's image (e.g. /etc/group), or undefined. */
-  readFile: (path: string) => string | undefined;
+  /** The image's /etc/group (read by the caller off the event loop), for --group-add names. */
+  groupText?: string;
   /** Docker's docker-init: tini from Debian (scripts/setup.mjs installs it). */
   initPaths?: string[];
 }
@@ -46,13 +46,18 @@ function ipcShare(m: IpcMode, ctx: ResolveContext): NsShare {
 
 function groupIds(names: string[], ctx: ResolveContext): number[] {
   if (!names.length) return [];
-  const groups = parseGroup(ctx.readFile('/etc/group') ?? '');
+  const groups = parseGroup(ctx.groupText ?? '');
   return names.map((n) => {
     if (/^\d+$/.test(n)) return Number(n);
     const g = groups.find((x) => x.name === n);
     if (!g) throw invalidArgument(`Unable to find group ${n}: no matching entries in group file`);
     return g.gid;
   });
+}
+
+/** Whether --group-add names groups (so the image's /etc/group must be read). */
+export function needsGroupFile(o: Pick<SandboxOptions, 'groupAdd'>): boolean {
+  return o.groupAdd.some((g) => !/^\d+$/.test(g));
 }
 
 export function findInit(paths = INIT_CANDIDATES): string | undefined {
