@@ -92,7 +92,9 @@ export function intQuery(q: URLSearchParams, name: string): number | undefined {
   return n;
 }
 
-export type Filters = Record<string, string[]>;
+import { checkFilterKeys, type Filters } from '../model/filters.js';
+
+export { checkFilterKeys, type Filters };
 
 /** Docker's `filters` query: `{"label":{"a=b":true}}` (current) or `{"label":["a=b"]}` (old clients). */
 export function filtersQuery(q: URLSearchParams): Filters {
@@ -108,13 +110,6 @@ export function filtersQuery(q: URLSearchParams): Filters {
     else throw invalidArgument(`invalid filter '${raw}'`);
   }
   return out;
-}
-
-/** Refuses filter keys a list endpoint does not know, with Docker's message. */
-export function checkFilterKeys(filters: Filters, allowed: string[]): void {
-  for (const k of Object.keys(filters)) {
-    if (!allowed.includes(k)) throw invalidArgument(`invalid filter '${k}'`);
-  }
 }
 
 /**

@@ -3,7 +3,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { invalidArgument } from '../errors.js';
 import { isLogLevel, type LogLevel } from '../util/log.js';
 
-export interface RuntimeEntry { path: string; runtimeArgs?: string[] }
+import type { RuntimeEntry } from '../runtime/runtimes.js';
+
+export type { RuntimeEntry };
 
 export interface DaemonConfig {
   hosts: string[];

@@ -6,6 +6,7 @@ import { HelpRequested, parseDaemonArgs } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { buildRouter } from '../api/routes/index.js';
 import { openListeners } from './listeners.js';
+import { engineOptions } from './wiring.js';
 import { log, setLogLevel } from '../util/log.js';
 import { errorMessage } from '../errors.js';
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     process.stderr.write('berthd: must run as root\n');
     process.exit(1);
   }
-  const engine = new Engine(cfg);
+  const engine = new Engine(engineOptions(cfg));
   await engine.init();
   const router = buildRouter(engine);
   const servers: Server[] = await openListeners(cfg, router);

@@ -3,14 +3,14 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
-import type { DaemonConfig } from '../daemon/config.js';
-import { EventBus } from './events.js';
+import type { EngineOptions } from './options.js';
+import { EventBus } from '../model/events.js';
 import { ImageService } from '../images/image-service.js';
 import { ContainerService } from './containers/container-service.js';
 import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
-import { VolumeService } from './volumes/volume-service.js';
-import { ContainerMounts } from './volumes/container-mounts.js';
+import { VolumeService } from '../volumes/volume-service.js';
+import { ContainerMounts } from './containers/container-mounts.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { StatsService } from './stats/stats-service.js';
 import { UpdateService } from './limits/update-service.js';
@@ -33,7 +33,7 @@ export class Engine {
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
 
-  constructor(readonly config: DaemonConfig) {
+  constructor(readonly config: EngineOptions) {
     let containers: ContainerService | undefined;
     this.images = new ImageService({
       dataRoot: config.dataRoot,
@@ -43,7 +43,7 @@ export class Engine {
       imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
     });
-    this.networks = new NetworkService(config, this.events, () => ({
+    this.networks = new NetworkService(config.network, this.events, () => ({
       all: () => containers!.store.all(),
       resolve: (ref) => containers!.resolve(ref),
       isRunning: (rec) => containers!.isRunning(rec),
@@ -52,12 +52,12 @@ export class Engine {
     }));
     this.volumes = new VolumeService({ root: join(config.dataRoot, 'volumes'), events: this.events, usersOf: (name) => this.volumeMounts.usersOf(name) });
     this.volumeMounts = new ContainerMounts({ volumes: this.volumes, events: this.events, containers: () => containers! });
-    containers = new ContainerService({ config, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
+    containers = new ContainerService({ config: config.containers, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
     this.containers = containers;
-    this.exec = new ExecService({ config, containers, events: this.events });
+    this.exec = new ExecService({ config: { runtimes: config.runtimes }, containers, events: this.events });
     this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
     this.stats = new StatsService(containers);
-    this.update = new UpdateService({ config, containers, events: this.events });
+    this.update = new UpdateService({ config: { runtimes: config.runtimes }, containers, events: this.events });
     this.logRotator = new LogRotator({ containers, events: this.events });
   }
 

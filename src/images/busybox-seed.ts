@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { openSync, readSync, closeSync, readFileSync, existsSync, statSync } from 'node:fs';
 import tar from 'tar-stream';
 import { sha256Digest } from '../storage/digest.js';
-import type { ImageConfigJson } from './types.js';
+import type { ImageConfigJson } from '../model/image.js';
 
 export const BUSYBOX_PATH = '/bin/busybox';
 const SEED_TIME = new Date('2024-01-01T00:00:00Z');

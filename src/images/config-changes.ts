@@ -1,7 +1,7 @@
 // `docker import --change` / `docker commit --change`: the Dockerfile instructions that only touch the
 // image config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR, VOLUME, STOPSIGNAL, ONBUILD).
 import { invalidArgument } from '../errors.js';
-import type { ImageRunConfig } from './types.js';
+import type { ImageRunConfig } from '../model/image.js';
 
 const ALLOWED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'USER', 'WORKDIR', 'VOLUME', 'STOPSIGNAL', 'ONBUILD'];
 

@@ -1,11 +1,11 @@
 // New images on top of existing ones, for `docker commit` and the builder: optionally one more layer (a tar,
 // e.g. from packDiff of a container's upper dir), the run config, one history entry, the parent recorded.
 import type { Readable } from 'node:stream';
-import type { ImageService } from './image-service.js';
+import type { ImageBackend } from './image-backend.js';
 import { goArch } from './busybox-seed.js';
 import { normalizeTagged } from './reference.js';
 import { chainIds } from '../storage/digest.js';
-import type { HistoryEntry, ImageConfigJson, ImageRecord, ImageRunConfig } from './types.js';
+import type { HistoryEntry, ImageConfigJson, ImageRecord, ImageRunConfig } from '../model/image.js';
 
 export interface CreateImageOptions {
   /** The image to build on; none for a first layer (FROM scratch). */
@@ -24,7 +24,7 @@ export interface CreateImageOptions {
   recordParent?: boolean;
 }
 
-export async function createImage(svc: ImageService, opts: CreateImageOptions): Promise<ImageRecord> {
+export async function createImage(svc: ImageBackend, opts: CreateImageOptions): Promise<ImageRecord> {
   const tag = opts.tag ? normalizeTagged(opts.tag) : undefined;
   const base = opts.base?.config;
   const lease = svc.lease();

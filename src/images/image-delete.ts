@@ -4,7 +4,7 @@
 import { conflict, notFound } from '../errors.js';
 import { shortId } from '../util/ids.js';
 import { chainIds } from '../storage/digest.js';
-import type { ImageService } from './image-service.js';
+import type { ImageBackend } from './image-backend.js';
 import { normalizeTagged, parseReference, repoOf, displayRef } from './reference.js';
 import { createdSeconds, labelsMatch, parseBool, parseUntil, type Filters } from './image-views.js';
 import { invalidArgument } from '../errors.js';
@@ -23,7 +23,7 @@ function isSingleReference(refs: string[]): boolean {
 
 interface Conflict { message: string; hard: boolean; used: boolean }
 
-function findConflict(svc: ImageService, id: string, opts: { soft: boolean; activeReference: boolean }): Conflict | undefined {
+function findConflict(svc: ImageBackend, id: string, opts: { soft: boolean; activeReference: boolean }): Conflict | undefined {
   if (svc.store.records().some((r) => r.parent === id)) return { hard: true, used: false, message: 'image has dependent child images' };
   const users = svc.users(id);
   const running = users.find((u) => u.running);
@@ -39,7 +39,7 @@ function conflictError(id: string, c: Conflict): Error {
   return conflict(`conflict: unable to delete ${shortId(id)} (${c.hard ? 'cannot be forced' : 'must be forced'}) - ${c.message}`);
 }
 
-export async function deleteImage(svc: ImageService, ref: string, force: boolean, prune: boolean): Promise<DeleteItem[]> {
+export async function deleteImage(svc: ImageBackend, ref: string, force: boolean, prune: boolean): Promise<DeleteItem[]> {
   void prune; // no parent chains: images here are loaded or imported, never built into children
   const id = svc.findId(ref);
   if (!id) throw notFound(`No such image: ${displayRef(ref)}`);
@@ -94,7 +94,7 @@ export async function deleteImage(svc: ImageService, ref: string, force: boolean
 }
 
 /** Drops every reference and the record, then collects the layers and blobs nothing uses any more. */
-async function removeImage(svc: ImageService, id: string, records: DeleteItem[]): Promise<number> {
+async function removeImage(svc: ImageBackend, id: string, records: DeleteItem[]): Promise<number> {
   for (const r of svc.store.refsOf(id)) records.push({ Untagged: r });
   const rec = svc.store.record(id);
   await svc.store.delete(id);
@@ -112,7 +112,7 @@ async function removeImage(svc: ImageService, id: string, records: DeleteItem[])
  * flight) stay. Skipped while a container uses an image ID we no longer know: its layers are still mounted
  * under it; a later collection picks them up.
  */
-export async function collectGarbage(svc: ImageService, candidates?: { chains: string[]; blobs: string[] }): Promise<{ removedLayers: string[]; reclaimed: number }> {
+export async function collectGarbage(svc: ImageBackend, candidates?: { chains: string[]; blobs: string[] }): Promise<{ removedLayers: string[]; reclaimed: number }> {
   if (!candidates && svc.importsInFlight()) return { removedLayers: [], reclaimed: 0 };
   const known = new Set(svc.store.ids());
   for (const used of svc.opts.imagesInUse()) if (!known.has(used)) return { removedLayers: [], reclaimed: 0 };
@@ -141,7 +141,7 @@ export async function collectGarbage(svc: ImageService, candidates?: { chains: s
 
 export interface PruneResult { ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }
 
-export async function pruneImages(svc: ImageService, f: Filters): Promise<PruneResult> {
+export async function pruneImages(svc: ImageBackend, f: Filters): Promise<PruneResult> {
   for (const k of Object.keys(f)) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
   const danglingOnly = f.dangling?.length ? parseBool('dangling', f.dangling[f.dangling.length - 1]) : true;
   const until = f.until?.length ? parseUntil(f.until[0]) : undefined;
@@ -170,7 +170,7 @@ export async function pruneImages(svc: ImageService, f: Filters): Promise<PruneR
 }
 
 /** `docker tag SRC TARGET`: 201 with no body; the target must be a tag, not a digest. */
-export async function tagImage(svc: ImageService, src: string, repo: string, tag: string): Promise<void> {
+export async function tagImage(svc: ImageBackend, src: string, repo: string, tag: string): Promise<void> {
   const image = await svc.resolve(src);
   if (!repo) throw invalidArgument('repository name must have at least one component');
   const target = parseReference(tag ? `${repo}:${tag}` : repo);

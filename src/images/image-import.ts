@@ -1,12 +1,12 @@
 // `docker import`: a root filesystem tar (maybe gzip) becomes a one-layer image whose config carries the
 // `--change` instructions and `--message`; Docker's progress is streamed, then `{"status":"sha256:…"}`.
 import type { Readable } from 'node:stream';
-import type { ImageService } from './image-service.js';
+import type { ImageBackend } from './image-backend.js';
 import { applyChanges } from './config-changes.js';
 import { CountingStream, progressMessage, type ProgressMessage } from './progress.js';
 import { goArch } from './busybox-seed.js';
 import { normalizeTagged } from './reference.js';
-import type { ImageConfigJson, ImageRecord, ImageRunConfig } from './types.js';
+import type { ImageConfigJson, ImageRecord, ImageRunConfig } from '../model/image.js';
 import type { LayerInfo } from '../storage/layer-store.js';
 
 export interface ImportOptions {
@@ -19,7 +19,7 @@ export interface ImportOptions {
   source?: string;
 }
 
-export async function importImage(svc: ImageService, body: Readable, opts: ImportOptions, emit: (m: ProgressMessage) => void): Promise<ImageRecord> {
+export async function importImage(svc: ImageBackend, body: Readable, opts: ImportOptions, emit: (m: ProgressMessage) => void): Promise<ImageRecord> {
   // Validate the target name and the changes before reading the body.
   const tag = opts.repo ? normalizeTagged(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
   const runConfig = applyChanges({}, opts.changes);
@@ -33,7 +33,7 @@ export async function importImage(svc: ImageService, body: Readable, opts: Impor
   }
 }
 
-async function finish(svc: ImageService, [layer]: LayerInfo[], opts: ImportOptions, tag: string | undefined, runConfig: ImageRunConfig): Promise<ImageRecord> {
+async function finish(svc: ImageBackend, [layer]: LayerInfo[], opts: ImportOptions, tag: string | undefined, runConfig: ImageRunConfig): Promise<ImageRecord> {
   const created = new Date().toISOString();
   const comment = opts.message || `Imported from ${opts.source ?? '-'}`;
   const [os, arch] = (opts.platform ?? '').split('/');

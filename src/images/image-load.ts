@@ -4,12 +4,12 @@
 import { invalidArgument } from '../errors.js';
 import { chainIds } from '../storage/digest.js';
 import { shortId } from '../util/ids.js';
-import type { ImageService } from './image-service.js';
+import type { ImageBackend } from './image-backend.js';
 import { TarSpool } from './tar-spool.js';
 import { CountingStream, progressMessage, type ProgressMessage } from './progress.js';
 import { normalizeTagged, parseReference, familiarString } from './reference.js';
 import { goArch } from './busybox-seed.js';
-import type { ImageConfigJson } from './types.js';
+import type { ImageConfigJson } from '../model/image.js';
 import { MEDIA_OCI_INDEX } from './image-save.js';
 
 interface LegacyEntry { Config: string; RepoTags?: string[] | null; Layers: string[] }
@@ -64,7 +64,7 @@ async function legacyPlans(spool: TarSpool): Promise<Plan[]> {
 }
 
 /** Imports every image in the spool; `emit` gets Docker's progress and "Loaded image" messages. */
-export async function loadFromSpool(svc: ImageService, spool: TarSpool, quiet: boolean, emit: (m: ProgressMessage) => void): Promise<string[]> {
+export async function loadFromSpool(svc: ImageBackend, spool: TarSpool, quiet: boolean, emit: (m: ProgressMessage) => void): Promise<string[]> {
   const plans = (await spool.exists('manifest.json')) ? await legacyPlans(spool)
     : (await spool.exists('index.json')) ? await ociPlans(spool)
     : (() => { throw invalidArgument('unrecognized image archive: no manifest.json or index.json'); })();
@@ -78,7 +78,7 @@ export async function loadFromSpool(svc: ImageService, spool: TarSpool, quiet: b
   return loaded;
 }
 
-async function loadOne(svc: ImageService, spool: TarSpool, plan: Plan, quiet: boolean, emit: (m: ProgressMessage) => void, lease: { add: (...d: string[]) => void }): Promise<string> {
+async function loadOne(svc: ImageBackend, spool: TarSpool, plan: Plan, quiet: boolean, emit: (m: ProgressMessage) => void, lease: { add: (...d: string[]) => void }): Promise<string> {
   {
     const configBytes = await spool.read(plan.config);
     let config: ImageConfigJson;

@@ -5,9 +5,9 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { notFound } from '../errors.js';
 import { digestHex, sha256Digest } from '../storage/digest.js';
-import type { ImageService } from './image-service.js';
+import type { ImageBackend } from './image-backend.js';
 import { parseReference, familiarName, repoOf, displayRef } from './reference.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 export const MEDIA_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -17,7 +17,7 @@ export const MEDIA_OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 interface SaveItem { image: ImageRecord; tags: string[] }
 
 /** Which images and tags `names` select, in Docker's way: a bare repository name selects all its tags. */
-export function selectImages(svc: ImageService, names: string[]): SaveItem[] {
+export function selectImages(svc: ImageBackend, names: string[]): SaveItem[] {
   const byId = new Map<string, SaveItem>();
   const add = (image: ImageRecord, tag?: string) => {
     const item = byId.get(image.id) ?? { image, tags: [] };
@@ -43,7 +43,7 @@ export function selectImages(svc: ImageService, names: string[]): SaveItem[] {
 }
 
 /** The OCI manifest of an image as saved: config and uncompressed layers, all by digest. */
-export async function ociManifest(svc: ImageService, image: ImageRecord): Promise<Buffer> {
+export async function ociManifest(svc: ImageBackend, image: ImageRecord): Promise<Buffer> {
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_OCI_MANIFEST,
@@ -59,7 +59,7 @@ function fullName(tag: string): string {
 }
 
 /** Streams the tar; errors after the start end the stream early (the client sees a truncated tar). */
-export async function saveImages(svc: ImageService, names: string[]): Promise<Readable> {
+export async function saveImages(svc: ImageBackend, names: string[]): Promise<Readable> {
   const items = selectImages(svc, names);
   // Check every blob before the first byte goes out, so a missing blob is a clean HTTP error.
   for (const { image } of items) {

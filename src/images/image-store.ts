@@ -9,7 +9,7 @@ import { readJsonSync, writeJsonAtomic } from '../util/atomic-file.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { digestHex } from '../storage/digest.js';
 import { log } from '../util/log.js';
-import type { ImageConfigJson, ImageRecord } from './types.js';
+import type { ImageConfigJson, ImageRecord } from '../model/image.js';
 
 export interface ImageMeta {
   id: string;

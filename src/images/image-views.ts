@@ -1,7 +1,7 @@
 // Docker-shaped views of image records: ImageSummary (GET /images/json), ImageInspect, history, and the
 // list filters (dangling, reference, label, before, since, until).
 import { invalidArgument } from '../errors.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { matchReferenceGlob } from './reference.js';
 
 export interface ImageSummary {
@@ -100,7 +100,8 @@ export function history(rec: ImageRecord, layerSizes: number[]): HistoryItem[] {
   return out;
 }
 
-export type Filters = Record<string, string[]>;
+export type { Filters } from '../model/filters.js';
+import type { Filters } from '../model/filters.js';
 
 export function parseBool(key: string, v: string): boolean {
   if (['true', '1', 'True', 'TRUE'].includes(v)) return true;

@@ -7,18 +7,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../errors.js';
-import type { ContainerRecord } from '../engine/containers/types.js';
-import type { EventBus } from '../engine/events.js';
+import type { ContainerRecord } from '../model/container.js';
+import type { EventBus } from '../model/events.js';
 import { log } from '../util/log.js';
 import { writeNetworkEtcFiles } from './etc-files.js';
-import { sweepNetavarkChains } from './firewall-sweep.js';
-import { assignHostPorts, markInUse, type PortsInUse } from './host-ports.js';
-import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from './ipv4.js';
-import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from './netavark.js';
-import { createNetns, deleteNetns } from './netns.js';
+import { sweepNetavarkChains } from '../netavark/firewall-sweep.js';
+import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
+import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
+import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
+import { createNetns, deleteNetns } from '../netavark/netns.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
-import type { EndpointSettings, NetworkRecord, PortMapping } from './types.js';
+import type { EndpointSettings, NetworkRecord, PortMapping } from '../model/network.js';
 
 export interface ContainerAccess {
   all(): ContainerRecord[];

@@ -2,7 +2,36 @@
 // address in hosts, and the network's DNS server (aardvark-dns on the gateway) on user-defined networks.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { containerResolvConf, hostsFile } from '../engine/containers/etc-files.js';
+
+const HOSTS_BASE = [
+  '127.0.0.1\tlocalhost',
+  '::1\tlocalhost ip6-localhost ip6-loopback',
+  'fe00::\tip6-localnet',
+  'ff00::\tip6-mcastprefix',
+  'ff02::1\tip6-allnodes',
+  'ff02::2\tip6-allrouters',
+];
+
+/** The host's resolv.conf without loopback nameservers (unreachable from a separate netns). */
+export function containerResolvConf(hostText: string, hostNetwork: boolean): string {
+  if (hostNetwork) return hostText;
+  const lines = hostText.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(l));
+  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) {
+    // Docker's fallback when nothing usable is left.
+    lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+  }
+  return lines.join('\n').replace(/\n*$/, '\n');
+}
+
+export function hostsFile(hostname: string, ip?: string, extra: string[] = []): string {
+  const lines = [...HOSTS_BASE];
+  for (const e of extra) {
+    const [name, addr] = [e.slice(0, e.lastIndexOf(':')), e.slice(e.lastIndexOf(':') + 1)];
+    if (name && addr) lines.push(`${addr}\t${name}`);
+  }
+  if (ip) lines.push(`${ip}\t${hostname}`);
+  return lines.join('\n') + '\n';
+}
 
 export interface DnsOptions { servers?: string[] | null; search?: string[] | null; options?: string[] | null }
 

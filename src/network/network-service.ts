@@ -4,17 +4,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DaemonConfig } from '../daemon/config.js';
 import { conflict, forbidden, invalidArgument, notFound } from '../errors.js';
-import type { ContainerRecord, HostConfig } from '../engine/containers/types.js';
-import type { EventBus } from '../engine/events.js';
+import type { ContainerRecord, HostConfig } from '../model/container.js';
+import type { EventBus } from '../model/events.js';
 import { newId } from '../util/ids.js';
 import { Endpoints, type ContainerAccess } from './endpoints.js';
-import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from './ipv4.js';
-import { findNetavark } from './netavark.js';
+import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from '../netavark/ipv4.js';
+import { findNetavark } from '../netavark/netavark.js';
 import { blankNetwork, NetworkStore } from './network-store.js';
 import { blankEndpoint } from './network-views.js';
-import { PREDEFINED, type ContainerNetworkSettings, type EndpointSettings, type NetworkRecord } from './types.js';
+import { PREDEFINED, type ContainerNetworkSettings, type EndpointSettings, type NetworkRecord } from '../model/network.js';
 
 export interface NetworkCreateRequest {
   Name?: string;
@@ -29,13 +28,24 @@ export interface NetworkCreateRequest {
 
 export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }
 
+/** What the network service needs from the daemon's configuration (built in src/daemon/wiring.ts). */
+export interface NetworkServiceOptions {
+  dataRoot: string;
+  execRoot: string;
+  /** Host bridge and gateway/prefix of the default `bridge` network. */
+  bridgeName: string;
+  bip: string;
+  /** Pools user-defined networks take their subnets from. */
+  defaultAddressPools: Array<{ base: string; size: number }>;
+}
+
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export class NetworkService {
   readonly store: NetworkStore;
   readonly endpoints: Endpoints;
 
-  constructor(private readonly config: DaemonConfig, private readonly events: EventBus, private readonly containers: () => ContainerAccess) {
+  constructor(private readonly config: NetworkServiceOptions, private readonly events: EventBus, private readonly containers: () => ContainerAccess) {
     this.store = new NetworkStore(join(config.dataRoot, 'network', 'networks'));
     this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'));
   }

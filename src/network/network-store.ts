@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { notFound } from '../errors.js';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export function blankNetwork(name: string, id: string, driver: string): NetworkRecord {
   return {

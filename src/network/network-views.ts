@@ -1,7 +1,7 @@
 // Docker's API shapes around networks: the Network resource (GET /networks, /networks/{id}) and a
 // container's NetworkSettings (inspect) and Networks (ps).
-import type { ContainerRecord } from '../engine/containers/types.js';
-import type { EndpointSettings, NetworkRecord } from './types.js';
+import type { ContainerRecord } from '../model/container.js';
+import type { EndpointSettings, NetworkRecord } from '../model/network.js';
 
 export function blankEndpoint(init: Partial<EndpointSettings> = {}): EndpointSettings {
   return {

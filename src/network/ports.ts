@@ -1,10 +1,11 @@
 // Published ports: HostConfig.PortBindings / PublishAllPorts with the image's ExposedPorts become
 // netavark port mappings, and the mappings become Docker's NetworkSettings.Ports and ps's Ports.
 import { invalidArgument } from '../errors.js';
-import type { PortBinding, PortMapping } from './types.js';
+import type { PortBinding, PortMapping, PortRequest } from '../model/network.js';
+
+export type { PortRequest };
 
 /** A request to publish one container port: host port 0 means "pick one". */
-export interface PortRequest { containerPort: number; protocol: 'tcp' | 'udp' | 'sctp'; hostIp: string; hostPortLow: number; hostPortHigh: number }
 
 export function parsePortKey(key: string): { port: number; protocol: 'tcp' | 'udp' | 'sctp' } {
   const [p, proto = 'tcp'] = key.split('/');

@@ -84,9 +84,21 @@ export function startConmon(o: ConmonOptions): Promise<number> {
   });
 }
 
+/**
+ * The runtime could not run the container's command (Docker's 400): exit code 127 when it was not
+ * found, 126 when it could not be executed. Decoded once from the runtime's words, in runtimeError.
+ */
+export class CommandNotRunnable extends BerthError {
+  constructor(message: string, readonly exitCode: 126 | 127) {
+    super('invalid-argument', message);
+  }
+}
+
 function runtimeError(message: string): BerthError {
   // runc's messages come wrapped in its log format; keep the readable part.
   const m = /msg="((?:[^"\\]|\\.)*)"/.exec(message);
   const text = m ? m[1].replace(/\\"/g, '"') : message.trim();
-  return new BerthError(isCommandError(text) ? 'invalid-argument' : 'internal', `failed to create task for container: ${text}: unknown`);
+  const full = `failed to create task for container: ${text}: unknown`;
+  if (!isCommandError(text)) return new BerthError('internal', full);
+  return new CommandNotRunnable(full, /permission denied/i.test(full) && !/not found|no such file/i.test(full) ? 126 : 127);
 }

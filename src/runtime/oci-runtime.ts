@@ -1,19 +1,26 @@
 // The OCI runtime CLI (runc/crun): start a created container, delete it, ask its state.
-import { execFile } from 'node:child_process';
 import { open, readFile, rmdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { internal } from '../errors.js';
+import { BerthError, internal } from '../errors.js';
+import { CommandFailed, runCommand } from '../util/run-command.js';
 
 export interface RuntimeRef { path: string; root: string }
 
-function run(rt: RuntimeRef, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(rt.path, ['--root', rt.root, ...args], { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) reject(internal(`${rt.path} ${args[0]}: ${(stderr || err.message).trim()}`));
-      else resolve(stdout);
-    });
-  });
+/** The runtime has no such container (already deleted); still a 500 when it reaches the API. */
+export class NotInRuntime extends BerthError {
+  constructor(message: string) { super('internal', message); }
+}
+
+async function run(rt: RuntimeRef, args: string[]): Promise<string> {
+  try {
+    return (await runCommand(rt.path, ['--root', rt.root, ...args], { timeoutMs: 30_000 })).stdout;
+  } catch (err) {
+    const detail = err instanceof CommandFailed ? err.detail : String(err);
+    const message = `${rt.path} ${args[0]}: ${detail}`;
+    // The runtime's own words are decoded here, once, into a type.
+    throw /does not exist|not found/i.test(detail) ? new NotInRuntime(message) : internal(message);
+  }
 }
 
 export const runtimeStart = (rt: RuntimeRef, id: string): Promise<string> => run(rt, ['start', id]);
@@ -22,8 +29,8 @@ export const runtimeResume = (rt: RuntimeRef, id: string): Promise<string> => ru
 
 /** Removes the runtime's state and cgroup of a stopped container; never fails on "does not exist". */
 export async function runtimeDelete(rt: RuntimeRef, id: string): Promise<void> {
-  await run(rt, ['delete', '--force', id]).catch((err: Error) => {
-    if (!/does not exist|not found/i.test(err.message)) throw err;
+  await run(rt, ['delete', '--force', id]).catch((err: unknown) => {
+    if (!(err instanceof NotInRuntime)) throw err;
   });
 }
 

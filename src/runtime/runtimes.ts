@@ -2,7 +2,9 @@
 // marked unusable on hybrid cgroup layouts with controllers on v2 (crun 1.8 refuses them).
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import type { DaemonConfig } from '../daemon/config.js';
+
+/** A configured OCI runtime (daemon.json `runtimes`). */
+export interface RuntimeEntry { path: string; runtimeArgs?: string[] }
 
 export interface RuntimeStatus { name: string; path: string; version?: string; usable: boolean; reason?: string }
 
@@ -37,6 +39,6 @@ export function probeRuntime(name: string, path: string): RuntimeStatus {
   return status;
 }
 
-export function probeRuntimes(cfg: DaemonConfig): RuntimeStatus[] {
+export function probeRuntimes(cfg: { runtimes: Record<string, RuntimeEntry> }): RuntimeStatus[] {
   return Object.entries(cfg.runtimes).map(([name, r]) => probeRuntime(name, r.path));
 }

@@ -1,8 +1,7 @@
 // Resolves Docker's `User` ("name", "uid", "name:group", "uid:gid") against the image's /etc/passwd and
 // /etc/group, as runc does not: the OCI spec wants numbers. Supplementary groups come from /etc/group.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { invalidArgument } from '../errors.js';
+import { readTextInRoot } from '../fs/read-regular.js';
 
 export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
 
@@ -17,10 +16,6 @@ export function parsePasswd(text: string): PasswdEntry[] {
 export function parseGroup(text: string): GroupEntry[] {
   return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'))
     .filter((f) => f.length >= 3).map((f) => ({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean) }));
-}
-
-function readOrEmpty(path: string): string {
-  try { return readFileSync(path, 'utf8'); } catch { return ''; }
 }
 
 const isNumeric = (s: string) => /^\d+$/.test(s);
@@ -59,12 +54,16 @@ export function resolveUserFrom(user: string | undefined, passwdText: string, gr
   return { uid, gid, additionalGids, home: entry?.home ?? '/' };
 }
 
-/** Same, with the files read through `read` (e.g. from image layers that are not mounted). */
-export function resolveUserWith(read: (path: string) => string | undefined, user: string | undefined): ResolvedUser {
-  return resolveUserFrom((user ?? '').trim(), read('/etc/passwd') ?? '', read('/etc/group') ?? '');
+/**
+ * Same, with the files read through `read` (e.g. from image layers that are not mounted). The files belong
+ * to the container: `read` must be asynchronous and refuse FIFOs, devices and huge files (src/fs/).
+ */
+export async function resolveUserWith(read: (path: string) => Promise<string | undefined>, user: string | undefined): Promise<ResolvedUser> {
+  const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
+  return resolveUserFrom((user ?? '').trim(), passwd ?? '', group ?? '');
 }
 
-export function resolveUser(rootfs: string, user: string | undefined): ResolvedUser {
-  const spec = (user ?? '').trim();
-  return resolveUserFrom(spec, readOrEmpty(join(rootfs, 'etc/passwd')), readOrEmpty(join(rootfs, 'etc/group')));
+/** Same, reading the files inside a mounted root (symlinks kept inside it, src/fs/read-regular.ts). */
+export async function resolveUser(rootfs: string, user: string | undefined): Promise<ResolvedUser> {
+  return await resolveUserWith((p) => readTextInRoot(rootfs, p), user);
 }

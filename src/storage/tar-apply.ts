@@ -5,13 +5,10 @@
 import { constants } from 'node:fs';
 import { open, mkdir, lstat, unlink, rm, symlink, link, lchown, lutimes, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
 import { invalidArgument } from '../errors.js';
-
-const run = promisify(execFile);
+import { runCommand as run } from '../util/run-command.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';

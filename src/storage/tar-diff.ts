@@ -1,16 +1,13 @@
 // The reverse of tar-apply: packs an overlayfs upper directory (a container's changes) as a Docker layer
 // tar. Overlay whiteouts (0/0 char devices) become `.wh.<name>` entries, opaque directories get
 // `.wh..wh..opq`, hardlinks within the tree stay hardlinks. Entries are sorted, so equal trees give equal tars.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar, { type Pack } from 'tar-stream';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './tar-apply.js';
-
-const run = promisify(execFile);
+import { CommandFailed, runCommand as run } from '../util/run-command.js';
 
 export interface PackDiffOptions {
   /** Relative paths (no leading slash) to leave out, e.g. mount points the runtime created. */
@@ -26,7 +23,7 @@ async function opaqueDirs(root: string): Promise<Set<string>> {
     ({ stdout } = await run('getfattr', ['-R', '-P', '-h', '-d', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', root], { maxBuffer: 64 * 1024 * 1024 }));
   } catch (err) {
     // A non-zero exit (an unreadable entry) still lists everything else.
-    stdout = String((err as { stdout?: string }).stdout ?? '');
+    stdout = err instanceof CommandFailed ? err.stdout : '';
   }
   let file: string | undefined;
   for (const line of stdout.split('\n')) {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scopedPath, scopedPathSync } from '../../src/engine/archive/scoped-path.js';
-import { goBase, goFileMode, isGoDir } from '../../src/engine/archive/path-stat.js';
-import { entryRelPath } from '../../src/engine/archive/extract.js';
+import { scopedPath, scopedPathSync } from '../../src/fs/resolve-in-root.js';
+import { goBase, goFileMode, isGoDir } from '../../src/fs/path-stat.js';
+import { entryRelPath } from '../../src/fs/tar-extract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-scoped-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { extractInto } from '../../src/engine/archive/extract.js';
-import { packTree } from '../../src/engine/archive/pack.js';
+import { extractInto } from '../../src/fs/tar-extract.js';
+import { packTree } from '../../src/fs/tar-pack.js';
 import { containerChanges } from '../../src/engine/archive/changes.js';
 
 const base = mkdtempSync(join(tmpdir(), 'berth-archive-'));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import { frame } from '../../src/api/stream-frame.js';
+import { frame } from '../../src/model/stream-frame.js';
 
 const ID = 'a'.repeat(64);
 let dir: string;

@@ -6,7 +6,7 @@ import { humanDuration, statusText, commandText } from '../../src/engine/contain
 import { nanoToRfc3339, parseLogLine, rfc3339ToNano, RowSplitter } from '../../src/engine/containers/log-file.js';
 import { parsePs } from '../../src/engine/containers/top.js';
 import { labelMatches } from '../../src/engine/containers/list-filters.js';
-import type { ContainerRecord } from '../../src/engine/containers/types.js';
+import type { ContainerRecord } from '../../src/model/container.js';
 
 const image = { Env: ['PATH=/bin', 'A=img'], Cmd: ['sh'], Entrypoint: null, WorkingDir: '/app', User: 'app', Labels: { a: '1', b: '2' }, StopSignal: 'SIGQUIT' };
 

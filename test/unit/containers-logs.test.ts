@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogDecoder, parseRowTime, type DecodeOptions } from '../../src/engine/containers/log-decoder.js';
 import { LogReader, tailOffset, type ByteSink } from '../../src/engine/containers/log-reader.js';
-import { FrameDecoder } from '../../src/api/stream-frame.js';
+import { FrameDecoder } from '../../src/model/stream-frame.js';
 import { rfc3339ToNano } from '../../src/engine/containers/log-file.js';
 
 const T0 = '2026-11-22T06:43:54.123456789+00:00';

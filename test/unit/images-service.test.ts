@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ImageService, type ImageServiceOptions } from '../../src/images/image-service.js';
-import { EventBus, type EngineEvent } from '../../src/engine/events.js';
+import { EventBus, type EngineEvent } from '../../src/model/events.js';
 import { canSeedBusybox } from '../../src/images/busybox-seed.js';
 import type { ProgressMessage } from '../../src/images/progress.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocateIp, allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp } from '../../src/network/ipv4.js';
+import { allocateIp, allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp } from '../../src/netavark/ipv4.js';
 
 test('parses and formats addresses and CIDRs (host bits dropped)', () => {
   assert.equal(formatIp(parseIp('10.213.0.1')), '10.213.0.1');

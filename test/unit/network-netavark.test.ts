@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { netavarkName, netavarkOptions } from '../../src/network/netavark.js';
+import { netavarkName, netavarkOptions } from '../../src/netavark/netavark.js';
 import { blankNetwork } from '../../src/network/network-store.js';
 import { resolvConfText } from '../../src/network/etc-files.js';
-import { splitRule } from '../../src/network/firewall-sweep.js';
+import { splitRule } from '../../src/netavark/firewall-sweep.js';
 import { networkMatches } from '../../src/api/routes/networks.js';
 
 const ID = 'ab'.repeat(32);

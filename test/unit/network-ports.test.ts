@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { parsePortKey, portRequests, portsSummary, portsView } from '../../src/network/ports.js';
-import { assignHostPorts } from '../../src/network/host-ports.js';
+import { assignHostPorts } from '../../src/netavark/host-ports.js';
 
 test('port keys', () => {
   assert.deepEqual(parsePortKey('80/tcp'), { port: 80, protocol: 'tcp' });

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VolumeService } from '../../src/engine/volumes/volume-service.js';
-import { EventBus, type EngineEvent } from '../../src/engine/events.js';
-import { ANONYMOUS_LABEL } from '../../src/engine/volumes/types.js';
-import { resolveInRoot } from '../../src/engine/volumes/copy-up.js';
-import { validateLocalOptions } from '../../src/engine/volumes/local-mount.js';
+import { VolumeService } from '../../src/volumes/volume-service.js';
+import { EventBus, type EngineEvent } from '../../src/model/events.js';
+import { ANONYMOUS_LABEL } from '../../src/volumes/types.js';
+import { resolveInRoot } from '../../src/volumes/copy-up.js';
+import { validateLocalOptions } from '../../src/volumes/local-mount.js';
 import { parseMountFlags, splitVolumeFlags } from '../../src/cli/verbs/volume-mount-flag.js';
 import { BerthError } from '../../src/errors.js';
 

@@ -5,7 +5,7 @@ import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, sendJson, type RequestContext } from '../context.js';
 import { ArchiveService } from '../../engine/archive/archive-service.js';
-import { pathStatHeader } from '../../engine/archive/path-stat.js';
+import { pathStatHeader } from '../../fs/path-stat.js';
 import { invalidArgument } from '../../errors.js';
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';

@@ -5,7 +5,7 @@ import {
   boolQuery, checkFilterKeys, filtersQuery, hijack, intQuery, readJsonBody, sendJson, sendNoContent, startStream,
 } from '../context.js';
 import { conflict, invalidArgument, errorMessage } from '../../errors.js';
-import type { CreateRequest, ContainerRecord } from '../../engine/containers/types.js';
+import type { CreateRequest, ContainerRecord } from '../../model/container.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
 import { attachStdin } from '../../engine/containers/container-streams.js';

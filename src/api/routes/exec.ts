@@ -4,7 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, hijack, intQuery, readJsonBody, sendJson, type RequestContext } from '../context.js';
-import { frame } from '../stream-frame.js';
+import { frame } from '../../model/stream-frame.js';
 import type { ExecCreateRequest } from '../../engine/exec/types.js';
 import { execInspectView } from '../../engine/exec/types.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../engine/exec/detach-keys.js';

@@ -6,7 +6,7 @@ import { invalidArgument } from '../../errors.js';
 import { labelMatches } from '../../engine/containers/list-filters.js';
 import { attachedContainers, networkView } from '../../network/network-views.js';
 import type { EndpointConfig, NetworkCreateRequest } from '../../network/network-service.js';
-import { PREDEFINED, type NetworkRecord } from '../../network/types.js';
+import { PREDEFINED, type NetworkRecord } from '../../model/network.js';
 import { parseTimeArg } from './containers.js';
 
 const any = (vals: string[] | undefined, pred: (v: string) => boolean) => !vals?.length || vals.some(pred);

@@ -5,7 +5,7 @@ import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { API_VERSION, MIN_API_VERSION, filtersQuery, checkFilterKeys, sendJson, startStream, type RequestContext, type Filters } from '../context.js';
 import { probeRuntimes, cgroupLayout } from '../../runtime/runtimes.js';
-import type { EngineEvent } from '../../engine/events.js';
+import type { EngineEvent } from '../../model/events.js';
 import { invalidArgument } from '../../errors.js';
 
 export const BERTH_VERSION = '0.1.0';

@@ -2,7 +2,7 @@
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { boolQuery, filtersQuery, readJsonBody, sendJson, sendNoContent } from '../context.js';
-import type { VolumeCreateRequest } from '../../engine/volumes/types.js';
+import type { VolumeCreateRequest } from '../../volumes/types.js';
 import { invalidArgument } from '../../errors.js';
 
 export function registerVolumeRoutes(router: Router, engine: Engine): void {

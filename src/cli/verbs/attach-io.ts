@@ -2,7 +2,7 @@
 // multiplexed frames split to stdout/stderr otherwise; stdin forwarded until EOF, then half-closed.
 import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
-import { FrameDecoder } from '../../api/stream-frame.js';
+import { FrameDecoder } from '../../model/stream-frame.js';
 import type { HijackedStream } from '../../client/transport.js';
 import type { CliContext } from '../command.js';
 import { DetachKeyMatcher } from '../../util/detach-keys.js';

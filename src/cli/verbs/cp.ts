@@ -10,9 +10,9 @@ import { pipeline } from 'node:stream/promises';
 import type { VerbSpec } from '../command.js';
 import { ExitError } from '../command.js';
 import { DaemonError } from '../../client/errors.js';
-import { extractInto } from '../../engine/archive/extract.js';
-import { packTree } from '../../engine/archive/pack.js';
-import { isGoDir, type PathStat } from '../../engine/archive/path-stat.js';
+import { extractInto } from '../../fs/tar-extract.js';
+import { packTree } from '../../fs/tar-pack.js';
+import { isGoDir, type PathStat } from '../../fs/path-stat.js';
 
 const enc = encodeURIComponent;
 

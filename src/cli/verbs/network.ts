@@ -8,6 +8,7 @@ import { eachItem, reportItems } from './bulk.js';
 import { inspectEach } from './inspect.js';
 import { confirm } from './prune.js';
 import { encodeFilters } from '../../client/engine-client.js';
+import { DaemonError } from '../../client/errors.js';
 
 interface Network {
   Name: string;
@@ -122,7 +123,7 @@ export const networkRmVerb: VerbSpec = {
       try {
         await ctx.client().transport.text({ method: 'DELETE', path: `/networks/${enc(name)}` });
       } catch (err) {
-        if (force && /not found/.test((err as Error).message)) return undefined;
+        if (force && err instanceof DaemonError && err.status === 404) return undefined;
         throw err;
       }
       return name;

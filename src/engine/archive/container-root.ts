@@ -6,12 +6,14 @@
 // for a symlink pointing out before the file is opened.
 import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
-import { unmountRootfs } from '../../storage/rootfs.js';
+import { unmountRootfs } from '../../fs/overlay.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 const holders = new Map<string, { count: number; ready: Promise<string> }>();
 const freezes = new Map<string, { count: number; frozen: Promise<boolean> }>();
+/** Thaws in flight: the next freeze waits for them, so it never pauses a container that is still paused. */
+const thaws = new Map<string, Promise<void>>();
 
 /** Runs `fn` with the container frozen (shared by concurrent operations, thawed by the last). */
 async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: () => Promise<T>): Promise<T> {
@@ -19,7 +21,8 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
   let f = freezes.get(rec.Id);
   if (!f) {
     // Already paused by the user: nothing to freeze, and nothing to thaw afterwards.
-    const frozen = rec.State.Status === 'running' ? runtimePause(rt, rec.Id).then(() => true) : Promise.resolve(false);
+    const thawed = thaws.get(rec.Id) ?? Promise.resolve();
+    const frozen = thawed.then(() => (rec.State.Status === 'running' ? runtimePause(rt, rec.Id).then(() => true) : false));
     f = { count: 0, frozen };
     freezes.set(rec.Id, f);
   }
@@ -30,7 +33,11 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
   } finally {
     if (--f.count === 0) {
       freezes.delete(rec.Id);
-      if (await f.frozen.catch(() => false)) await runtimeResume(rt, rec.Id).catch(() => undefined);
+      const frozen = f.frozen;
+      const thaw = (async () => { if (await frozen.catch(() => false)) await runtimeResume(rt, rec.Id).catch(() => undefined); })();
+      thaws.set(rec.Id, thaw);
+      await thaw;
+      if (thaws.get(rec.Id) === thaw) thaws.delete(rec.Id);
     }
   }
 }

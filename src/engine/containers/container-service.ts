@@ -1,42 +1,41 @@
-// Container service: create, start, stop, kill, wait, remove, rename, list, inspect, prune, and
-// recovery after a berthd restart. Each container runs under its own conmon, so containers outlive
-// berthd; exits are learned from conmon's exit files (inotify), never by polling.
+// Container service: create, start, stop, kill, wait, remove, rename, prune: the one owner of container
+// state. Each container runs under its own conmon, so containers outlive berthd; exits are learned from
+// conmon's exit files (inotify), never by polling. Recovery (recovery.ts), restart policy
+// (restart-policy.ts), wait conditions (wait.ts) and usage queries (usage.ts) live beside it. Other
+// services are told of a container's end through explicit calls (mounts.stopped/destroyed, network.release).
 import { EventEmitter } from 'node:events';
-import { constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DaemonConfig } from '../../daemon/config.js';
+import type { ContainerConfigOptions } from './options.js';
+import { createContainer } from './create.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notModified } from '../../errors.js';
-import type { ImageProvider } from '../../images/types.js';
+import type { ImageProvider } from '../../model/image.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
 import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
-import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
-import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { parseSignal } from '../../runtime/signals.js';
-import { unmountRootfs } from '../../storage/rootfs.js';
-import { newId } from '../../util/ids.js';
+import { unmountRootfs } from '../../fs/overlay.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../../model/events.js';
 import type { NetworkService } from '../../network/network-service.js';
-import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
-import { containerSizes, dirSize } from './disk-usage.js';
+import { dirSize } from './disk-usage.js';
 import { cgroupPids } from './top.js';
-import { writeEtcFiles } from './etc-files.js';
-import { summaryView } from './views.js';
-import { bindMounts, failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
+import { KeyedLock } from '../../util/keyed-lock.js';
+import { prepareDirs, recoverContainer } from './recovery.js';
+import { shouldRestart } from './restart-policy.js';
+import { nextExit, waitFor, type WaitCondition } from './wait.js';
+import * as usage from './usage.js';
+import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
-import { ZERO_TIME, type ContainerRecord, type CreateRequest, type HostConfig } from './types.js';
-import { validateHealthConfig, validateOnFailureLabel, type HealthConfig } from '../health/health-config.js';
-import { normalizeResources, type ResourceFields } from '../limits/limits-config.js';
-import { checkAutoRemove, validateRestartPolicy, type RestartPolicy } from '../limits/restart-policy-config.js';
-import { sandboxOptions, type SandboxFields } from '../sandbox/sandbox-config.js';
-import { normalizeLogConfig, type LogConfig } from '../logs/log-config.js';
+import type { ContainerRecord, CreateRequest } from '../../model/container.js';
 import type { PeerInfo } from '../sandbox/resolve-sandbox.js';
 
+export type { ContainerConfigOptions };
+
 export interface ContainerServiceOptions {
-  config: DaemonConfig;
+  config: ContainerConfigOptions;
   events: EventBus;
   images: ImageProvider;
   /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
@@ -45,7 +44,7 @@ export interface ContainerServiceOptions {
   network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release'>;
 }
 
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+export type { WaitCondition };
 
 export class ContainerService {
   readonly paths: ContainerPaths;
@@ -53,7 +52,8 @@ export class ContainerService {
   private readonly exits: ExitWatcher;
   /** `exit:<id>` after an exit is fully handled (code), `start:<id>`, `remove:<id>` (code). */
   readonly lifecycle = new EventEmitter();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** One lock per container: start, exit clean-up, pause, remove and prune take it. */
+  private readonly locks = new KeyedLock();
   /** Containers being stopped on purpose (no restart policy, `stop` event after `die`). */
   private readonly stopping = new Set<string>();
 
@@ -68,50 +68,24 @@ export class ContainerService {
 
   /** Loads containers from disk and reconciles them with what conmon and the runtime report. */
   async init(): Promise<void> {
-    const p = this.paths;
-    await Promise.all([p.containersDir, p.exitDir, p.socketDir, p.runtimeRoot, join(p.execRoot, 'containers'), p.trashDir, p.execTrashDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
-    // Files of containers removed just before a crash are deleted in the background, off the start-up path.
-    for (const dir of [p.trashDir, p.execTrashDir]) {
-      void readdir(dir).then((names) => Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true }))))
-        .catch((err) => log.warn('sweeping removed container files failed', { dir, err: errorMessage(err) }));
-    }
+    await prepareDirs(this.paths);
     this.exits.open();
+    const steps = {
+      paths: this.paths, exits: this.exits,
+      handleExit: (rec: ContainerRecord, info: ExitInfo) => this.handleExit(rec, info),
+      watchExit: (rec: ContainerRecord) => this.watchExit(rec),
+      cleanupRun: (rec: ContainerRecord) => this.cleanupRun(rec),
+      destroy: (rec: ContainerRecord) => this.destroy(rec),
+    };
     for (const rec of this.store.load()) {
-      try { await this.recover(rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
+      try { await recoverContainer(steps, rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
     }
-  }
-
-  private async recover(rec: ContainerRecord): Promise<void> {
-    if (rec.RemovalInProgress) { await this.destroy(rec); return; }
-    const s = rec.State.Status;
-    if (s === 'running' || s === 'paused' || s === 'restarting') {
-      const exited = this.exits.read(rec.Id);
-      if (exited) { await this.handleExit(rec, exited); return; }
-      if (this.conmonAlive(rec.Id)) { this.watchExit(rec); return; }
-      log.warn('container monitor is gone; marking exited', { id: rec.Id });
-      await this.handleExit(rec, { exitCode: 255, finishedAt: new Date() });
-      return;
-    }
-    // A start interrupted half-way may have left runtime state or a mount behind.
-    if (existsSync(join(this.paths.runtimeRootFor(rec.Runtime), rec.Id))) await this.cleanupRun(rec);
-    else await unmountRootfs(this.paths.merged(rec.Id)).catch(() => undefined);
-  }
-
-  private conmonAlive(id: string): boolean {
-    try {
-      const pid = Number(readFileSync(this.paths.conmonPidFile(id), 'utf8').trim());
-      if (!pid) return false;
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
-    } catch { return false; }
   }
 
   // ---- helpers ----
 
-  private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.locks.set(id, next);
-    try { return await next; } finally { if (this.locks.get(id) === next) this.locks.delete(id); }
+  private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
   }
 
   /** Event attributes Docker sends for containers: image, name, and the labels. */
@@ -139,58 +113,9 @@ export class ContainerService {
   // ---- create ----
 
   async create(body: CreateRequest, name: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
-    const imageRef = body.Image;
-    if (!imageRef) throw invalidArgument('config cannot be empty in order to create a container');
-    const image = await this.opts.images.resolve(imageRef);
-    const hcIn = body.HostConfig ?? {};
-    const runtime = hcIn.Runtime || this.opts.config.defaultRuntime;
-    runtimeRef(this.opts.config, this.paths, runtime); // refuses unknown/unusable runtimes with a 400
-    const { HostConfig: _hc, NetworkingConfig: _nc, ...userConfig } = body;
-    const config = mergeConfig(userConfig, image.config.config);
-    const { path, args } = commandOf(config);
-    effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
-    validateHealthConfig(config.Healthcheck as HealthConfig | undefined);
-    validateOnFailureLabel(config.Labels ?? undefined);
-    if (!this.opts.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
-    const hostConfig = normalizeHostConfig(hcIn, runtime);
-    hostConfig.LogConfig = normalizeLogConfig(hcIn.LogConfig as LogConfig | undefined, { driver: this.opts.config.logDriver, opts: this.opts.config.logOpts });
-    const networkSettings = this.opts.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
-    const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
-    warnings.push(...normalizeResources(hostConfig as HostConfig & ResourceFields));
-    const sandbox = sandboxOptions(hostConfig as HostConfig & SandboxFields, warnings);
-    if (hostConfig.OomScoreAdj && sandbox.oomScoreAdj === undefined) hostConfig.OomScoreAdj = 0;
-    hostConfig.RestartPolicy = validateRestartPolicy(hostConfig.RestartPolicy);
-    checkAutoRemove(hostConfig.AutoRemove, hostConfig.RestartPolicy as RestartPolicy);
-    const id = newId();
-    const finalName = this.store.reserveName(id, name);
-    try {
-      if (hostConfig.NetworkMode === 'host') config.Hostname ||= (await import('node:os')).hostname();
-      config.Hostname ||= id.slice(0, 12);
-      config.Domainname ??= '';
-      config.Image = imageRef;
-      const layerDirs = await this.opts.images.layerDirs(image);
-      const mountPoints = await this.opts.mounts?.create({ id, config, hostConfig, layerDirs });
-      const rec: ContainerRecord = {
-        Id: id, Name: finalName, Created: new Date().toISOString(), Path: path, Args: args, Config: config,
-        HostConfig: hostConfig, Image: image.id, LayerDirs: layerDirs, RestartCount: 0, Runtime: runtime,
-        ...(mountPoints ? { MountPoints: mountPoints } : {}),
-        State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
-        ...(networkSettings ? { NetworkSettings: networkSettings } : {}),
-      };
-      await mkdir(this.paths.dir(id), { recursive: true, mode: 0o710 });
-      await writeEtcFiles(
-        { hosts: this.paths.hosts(id), hostname: this.paths.hostname(id), resolvConf: this.paths.resolvConf(id) },
-        { hostname: config.Hostname, networkMode: hostConfig.NetworkMode ?? 'bridge', extraHosts: hostConfig.ExtraHosts as string[] | null },
-      );
-      await mkdir(this.paths.bundle(id), { recursive: true, mode: 0o700 });
-      await this.store.add(rec);
-      this.emit(rec, 'create');
-      return { Id: id, Warnings: warnings };
-    } catch (err) {
-      this.store.releaseName(finalName, id);
-      await rm(this.paths.dir(id), { recursive: true, force: true });
-      throw err;
-    }
+    const { rec, warnings } = await createContainer({ ...this.opts, paths: this.paths, store: this.store }, body, name);
+    this.emit(rec, 'create');
+    return { Id: rec.Id, Warnings: warnings };
   }
 
   // ---- start / exit ----
@@ -211,13 +136,14 @@ export class ContainerService {
     try {
       const mounts = await this.opts.mounts?.start(rec);
       const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.logLevel === 'debug' ? 'info' : 'error', mounts, netnsPath, (ref) => this.peerInfo(ref)));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => this.peerInfo(ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
       rec.State = { ...rec.State, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
       await this.store.save(rec);
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
+      void this.opts.mounts?.stopped?.(rec.Id);
       // Attached clients (`start -a`, `run`) must see their stream end, as Docker closes it.
       this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
       // Docker removes an --rm container whose start failed (the CLI waits for that removal).
@@ -260,25 +186,17 @@ export class ContainerService {
     });
     if (oom) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
+    void this.opts.mounts?.stopped?.(rec.Id);
     this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
     await cleanup.catch((err) => log.error('exit clean-up failed', { id: rec.Id, err: errorMessage(err) }));
-    if (!autoRemove && !stoppedOnPurpose && this.shouldRestart(rec, info.exitCode)) {
+    if (!autoRemove && !stoppedOnPurpose && this.store.get(rec.Id) && shouldRestart(rec, info.exitCode)) {
       rec.RestartCount++;
       void this.withLock(rec.Id, () => this.startLocked(rec)).then(() => this.emit(rec, 'restart')).catch((err) => log.warn('restart failed', { id: rec.Id, err: errorMessage(err) }));
     }
   }
 
-  private shouldRestart(rec: ContainerRecord, code: number): boolean {
-    const p = rec.HostConfig.RestartPolicy ?? {};
-    if (rec.RemovalInProgress || !this.store.get(rec.Id)) return false;
-    if (p.Name === 'always' || p.Name === 'unless-stopped') return true;
-    if (p.Name === 'on-failure') return code !== 0 && (!p.MaximumRetryCount || rec.RestartCount < p.MaximumRetryCount);
-    return false;
-  }
-
-  /** Resolves with the exit code of the current run (after its cleanup). */
   private nextExit(id: string): Promise<number> {
-    return new Promise((resolve) => this.lifecycle.once(`exit:${id}`, resolve));
+    return nextExit(this.lifecycle, id);
   }
 
   // ---- stop / kill / restart ----
@@ -364,11 +282,7 @@ export class ContainerService {
   /** Docker's wait: the exit code once the condition holds. */
   async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<number> {
     const rec = this.resolve(ref);
-    if (condition === 'removed') {
-      return new Promise((resolve) => this.lifecycle.once(`remove:${rec.Id}`, () => resolve(rec.State.ExitCode)));
-    }
-    if (condition === 'not-running' && !this.isRunning(rec)) return rec.State.ExitCode;
-    return Promise.race([this.nextExit(rec.Id), new Promise<number>((resolve) => this.lifecycle.once(`remove:${rec.Id}`, () => resolve(rec.State.ExitCode)))]);
+    return waitFor(this.lifecycle, rec, condition, this.isRunning(rec));
   }
 
   // ---- remove / rename / prune ----
@@ -404,6 +318,7 @@ export class ContainerService {
       rm(this.paths.exitFile(rec.Id), { force: true }),
     ]);
     this.emit(rec, 'destroy');
+    void this.opts.mounts?.destroyed?.(rec.Id);
     this.lifecycle.emit(`remove:${rec.Id}`, rec.State.ExitCode);
     for (const dir of [movedData, movedExec]) {
       if (dir) void rm(dir, { recursive: true, force: true }).catch((err) => log.warn('deleting removed container files failed', { dir, err: errorMessage(err) }));
@@ -437,7 +352,7 @@ export class ContainerService {
   // ---- queries ----
 
   async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
-    return containerSizes(this.paths.upper(rec.Id), rec.LayerDirs);
+    return usage.sizes(this.paths, rec);
   }
 
   /** Host pids of the container's processes (from its cgroup). */
@@ -445,32 +360,10 @@ export class ContainerService {
     return cgroupPids(`berth/${rec.Id}`, rec.State.Pid);
   }
 
-  /** Image IDs used by any container. */
-  imagesInUse(): Set<string> {
-    return new Set(this.store.all().map((r) => r.Image));
-  }
-  /** Containers using an image, for Docker's rmi conflict messages (which name one of them). */
-  imageUsers(imageId: string): Array<{ id: string; running: boolean }> {
-    return this.store.all()
-      .filter((r) => r.Image === imageId)
-      .map((r) => ({ id: r.Id, running: r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting' }));
-  }
-
-
-  /** Counts for /info. */
-  counts(): { total: number; running: number; paused: number; stopped: number } {
-    const all = this.store.all();
-    const running = all.filter((r) => r.State.Status === 'running' || r.State.Status === 'restarting').length;
-    const paused = all.filter((r) => r.State.Status === 'paused').length;
-    return { total: all.length, running, paused, stopped: all.length - running - paused };
-  }
-
-  /** Every container with SizeRw/SizeRootFs, for /system/df. */
-  async diskUsage(): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (const rec of this.store.all()) out.push(summaryView(rec, String(rec.Config.Image ?? rec.Image), await this.sizes(rec)));
-    return out;
-  }
+  imagesInUse(): Set<string> { return usage.imagesInUse(this.store.all()); }
+  imageUsers(imageId: string): Array<{ id: string; running: boolean }> { return usage.imageUsers(this.store.all(), imageId); }
+  counts(): { total: number; running: number; paused: number; stopped: number } { return usage.counts(this.store.all()); }
+  async diskUsage(): Promise<Array<Record<string, unknown>>> { return usage.diskUsage(this.paths, this.store.all()); }
 }
 
 function sleep(ms: number): Promise<void> {

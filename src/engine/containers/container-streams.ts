@@ -2,7 +2,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { openStdinForwarder, type StdinForwarder } from '../../runtime/stdin-forwarder.js';
 import type { ContainerService } from './container-service.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 /**
  * `attach` with stdin: what the client sends is buffered until the container runs, then fed to its

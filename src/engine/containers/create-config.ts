@@ -1,7 +1,7 @@
 // Merges a create request with the image's config as Docker does, and derives the process to run.
 import { invalidArgument } from '../../errors.js';
-import type { ImageRunConfig } from '../../images/types.js';
-import type { ContainerConfig, HostConfig } from './types.js';
+import type { ImageRunConfig } from '../../model/image.js';
+import type { ContainerConfig, HostConfig } from '../../model/container.js';
 import type { HealthConfig } from '../health/health-config.js';
 
 function envKey(kv: string): string {

@@ -3,25 +3,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError, invalidArgument } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
 import { effectiveCapabilities } from '../../runtime/capabilities.js';
-import { startConmon } from '../../runtime/conmon.js';
+import { CommandNotRunnable, startConmon } from '../../runtime/conmon.js';
 import { buildSpec, serializeSpec, type OciMount } from '../../runtime/oci-spec.js';
 import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/oci-runtime.js';
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
-import { probeRuntime } from '../../runtime/runtimes.js';
+import { probeRuntime, type RuntimeEntry } from '../../runtime/runtimes.js';
 import { resolveUser, resolveUserWith } from '../../runtime/user.js';
-import { mountRootfs, overlayOptions, prepareRootfsDirs, readFileFromLayers, unmountRootfs } from '../../storage/rootfs.js';
+import { mountRootfs, overlayOptions, prepareRootfsDirs, unmountRootfs } from '../../fs/overlay.js';
+import { readTextFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
-import { readFileSync } from 'node:fs';
-import { scopedPathSync } from '../archive/scoped-path.js';
+import { readTextInRoot } from '../../fs/read-regular.js';
 import { finishSpec, type FinishContext } from '../sandbox/container-spec.js';
 import { policyOf, type LogConfig } from '../logs/log-config.js';
 import type { ContainerPaths } from './paths.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 /** The configured runtime of a container, refused with a clear 400 when unknown or unusable here. */
-export function runtimeRef(cfg: DaemonConfig, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
+export function runtimeRef(cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, name: string): RuntimeRef & { name: string; args: string[] } {
   const entry = cfg.runtimes[name];
   if (!entry) throw invalidArgument(`Unknown runtime specified ${name}`);
   const status = probeRuntime(name, entry.path);
@@ -50,7 +49,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -62,10 +61,11 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
   if (inNamespace) await prepareRootfsDirs(layers); else await mountContainerRootfs(rec, paths);
   const tMount = performance.now();
   try {
-    const readImageFile = (f: string) => (inNamespace ? readFileFromLayers([layers.upper, ...layers.lower], f) : readFileIn(merged, f));
+    // Files of the image (passwd, group) are read bounded and off the event loop, never through a link.
+    const readImageText = (f: string) => (inNamespace ? readTextFromLayers([layers.upper, ...layers.lower], f) : readTextInRoot(merged, f));
     const user = inNamespace
-      ? resolveUserWith((f) => readFileFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
-      : resolveUser(merged, rec.Config.User);
+      ? await resolveUserWith((f) => readTextFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
+      : await resolveUser(merged, rec.Config.User);
     const capabilities = effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop });
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
     const baseSpec = buildSpec({
@@ -91,7 +91,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
       consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
     });
     // Limits and sandbox (seccomp, namespaces, devices, groups, sysctls, init) from the HostConfig.
-    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText: async (f) => readImageFile(f) });
+    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
     await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });
@@ -121,14 +121,11 @@ export async function launchContainer(rec: ContainerRecord, cfg: DaemonConfig, p
 
 const ms = (v: number) => Math.round(v * 10) / 10;
 
-function readFileIn(root: string, file: string): string | undefined {
-  try { return readFileSync(scopedPathSync(root, file), 'utf8'); } catch { return undefined; }
-}
-
 /** Docker's exit code for a start that failed: 127 command not found, 126 not executable, else 128. */
 export function failedStartExitCode(err: unknown): number {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/not found|no such file/i.test(msg)) return 127;
-  if (/permission denied/i.test(msg)) return 126;
+  if (err instanceof CommandNotRunnable) return err.exitCode;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 127;
+  if (code === 'EACCES') return 126;
   return err instanceof BerthError && err.kind === 'invalid-argument' ? 127 : 128;
 }

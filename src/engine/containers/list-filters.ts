@@ -1,7 +1,7 @@
 // GET /containers/json filters (id, name, label, status, ancestor, exited, before, since, ...).
-import { checkFilterKeys, type Filters } from '../../api/context.js';
+import { checkFilterKeys, type Filters } from '../../model/filters.js';
 import { invalidArgument } from '../../errors.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 const KEYS = ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'isolation', 'network', 'publish', 'expose', 'volume', 'is-task'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];

@@ -7,7 +7,7 @@ import { LogReader, tailOffset, type ByteSink } from './log-reader.js';
 import { LogView } from '../logs/log-view.js';
 import { policyOf, type LogConfig } from '../logs/log-config.js';
 import type { ContainerService } from './container-service.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 export interface LogOptions {
   stdout: boolean;

@@ -5,36 +5,9 @@
 import { posix } from 'node:path';
 import { invalidArgument } from '../../errors.js';
 import type { OciMount } from '../../runtime/oci-spec.js';
-import type { ContainerConfig, ContainerRecord, HostConfig } from './types.js';
+import type { ContainerConfig, ContainerRecord, HostConfig, MountPointRecord, MountType } from '../../model/container.js';
 
-export type MountType = 'bind' | 'volume' | 'tmpfs';
-
-/** One mount of a container as Berth persists it: Docker's MountPoint plus what start needs. */
-export interface MountPointRecord {
-  Type: MountType;
-  /** Volume name; empty for an anonymous volume until the volume service names it. */
-  Name?: string;
-  /** Host path: the bind source, or the volume's data dir once resolved. */
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-  /** The user named the volume (`-v name:/x`): `rm -v` keeps it. */
-  Named?: boolean;
-  /** Fill a fresh, empty volume with the image's content at this path. */
-  CopyData?: boolean;
-  /** `-v /host:/x` creates a missing host directory at start; `--mount` refuses it at create. */
-  CreateSource?: boolean;
-  NonRecursive?: boolean;
-  /** tmpfs mount data (`size=..,mode=..`). */
-  Data?: string;
-  /** HostConfig.Tmpfs entries are not listed in inspect's Mounts (as in Docker). */
-  Hidden?: boolean;
-  /** For a volume the service has to create: labels and driver options from `--mount`. */
-  VolumeCreate?: { driver?: string; labels?: Record<string, string>; options?: Record<string, string> };
-}
+export type { MountPointRecord, MountType };
 
 /** Docker's mount.Mount, as the API sends it in HostConfig.Mounts. */
 export interface ApiMount {
@@ -308,4 +281,8 @@ export interface ContainerMountHooks {
   create(input: { id: string; config: ContainerConfig; hostConfig: HostConfig; layerDirs: string[] }): Promise<MountPointRecord[]>;
   /** At each start: the OCI mounts (undefined for records without planned mounts). */
   start(rec: ContainerRecord): Promise<OciMount[] | undefined>;
+  /** After a run ended (the `die` of the container): volumes it held are released. */
+  stopped?(id: string): Promise<void>;
+  /** After the container was removed: its anonymous volumes of --rm go with it. */
+  destroyed?(id: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { validContainerName } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import { generateName } from './names.js';
 import type { ContainerPaths } from './paths.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../../model/container.js';
 
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();

@@ -1,7 +1,7 @@
 // `docker top`: runs `ps` on the host and keeps the rows of the container's processes, as Docker does.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { internal, invalidArgument } from '../../errors.js';
+import { CommandFailed, runCommand } from '../../util/run-command.js';
 
 export interface TopResult { Titles: string[]; Processes: string[][] }
 
@@ -25,12 +25,10 @@ export function parsePs(output: string, pids: number[]): TopResult {
 
 export function top(pids: number[], psArgs = '-ef'): Promise<TopResult> {
   const args = psArgs.trim() ? psArgs.trim().split(/\s+/) : ['-ef'];
-  return new Promise((resolve, reject) => {
-    execFile('ps', args, { encoding: 'utf8', timeout: 10_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) { reject(internal(`ps: ${(stderr || err.message).trim()}`)); return; }
-      try { resolve(parsePs(stdout, pids)); } catch (e) { reject(e); }
-    });
-  });
+  return runCommand('ps', args, { timeoutMs: 10_000 }).then(
+    ({ stdout }) => parsePs(stdout, pids),
+    (err: unknown) => { throw internal(`ps: ${err instanceof CommandFailed ? err.detail : String(err)}`); },
+  );
 }
 
 /** Pids in a cgroup (v1 pids/memory hierarchy, or v2), falling back to the init pid alone. */

@@ -3,26 +3,11 @@
 import { containerNetworks, networkSettingsView } from '../../network/network-views.js';
 import { portsSummary } from '../../network/ports.js';
 import type { ContainerPaths } from './paths.js';
-import { ZERO_TIME, type ContainerRecord } from './types.js';
+import { ZERO_TIME, type ContainerRecord } from '../../model/container.js';
 import { mountView } from './mounts.js';
+import { humanDuration } from '../../util/human-duration.js';
 
-/** Docker's units.HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(ms / 60000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3600000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
-}
+export { humanDuration };
 
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.State;

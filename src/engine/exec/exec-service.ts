@@ -3,18 +3,17 @@
 // (exec_create, exec_start, exec_die) go to the bus. A container's ExecIDs are its running execs; a
 // finished exec stays inspectable until its container is removed.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument, notFound } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
-import type { EventBus } from '../events.js';
+import type { RuntimeEntry } from '../../runtime/runtimes.js';
+import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import { runtimeRef } from '../containers/launch.js';
-import { resolveUserWith } from '../../runtime/user.js';
+import { resolveUser } from '../../runtime/user.js';
 import { serializeSpec, type OciSpec } from '../../runtime/oci-spec.js';
-import { scopedPathSync } from '../archive/scoped-path.js';
+
 import { buildExecProcess, execAction } from './process-spec.js';
 import { failedExec, startExecProcess, type ExecExit, type RunningExec } from './exec-process.js';
 import type { ExecCreateRequest, ExecSession } from './types.js';
@@ -34,7 +33,7 @@ export class ExecService {
   private readonly sessions = new Map<string, ExecSession>();
   private readonly running = new Map<string, RunningExec>();
 
-  constructor(private readonly opts: { config: DaemonConfig; containers: ContainerService; events: EventBus }) {}
+  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
 
   /** The container's root as its processes see it (only while it runs). */
   containerRoot(rec: ContainerRecord): string {
@@ -115,8 +114,8 @@ export class ExecService {
     const processFile = join(dir, 'process.json');
     const spec = JSON.parse(await readFile(join(containers.paths.bundle(rec.Id), 'config.json'), 'utf8')) as OciSpec;
     const root = this.containerRoot(rec);
-    const readInContainer = (p: string): string | undefined => { try { return readFileSync(scopedPathSync(root, p), 'utf8'); } catch { return undefined; } };
-    const user = resolveUserWith(readInContainer, cfg.User || rec.Config.User);
+    // The container owns these files: read asynchronously, regular files only, bounded (src/fs/).
+    const user = await resolveUser(root, cfg.User || rec.Config.User);
     const size = Array.isArray(cfg.ConsoleSize) ? { height: Number(cfg.ConsoleSize[0]), width: Number(cfg.ConsoleSize[1]) } : undefined;
     const proc = buildExecProcess({
       base: spec.process, args: cfg.Cmd, containerEnv: rec.Config.Env ?? [], execEnv: cfg.Env ?? [],

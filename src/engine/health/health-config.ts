@@ -12,12 +12,8 @@ export interface HealthConfig {
   Retries?: number;
 }
 
-export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
-
-export interface HealthResult { Start: string; End: string; ExitCode: number; Output: string }
-
-/** Docker's State.Health, persisted with the container. */
-export interface HealthState { Status: HealthStatus; FailingStreak: number; Log: HealthResult[] }
+import type { HealthResult, HealthState } from '../../model/container.js';
+export type { HealthResult, HealthState, HealthStatus } from '../../model/container.js';
 
 export const MAX_LOG_ENTRIES = 5;
 export const MAX_OUTPUT_BYTES = 4096;

@@ -4,9 +4,9 @@
 // execs in the container; the monitor follows `start`/`die` events, so the life cycle needs no hooks.
 import { errorMessage, isBerthError } from '../../errors.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { ExecService } from '../exec/exec-service.js';
 import {
   applyResult, goDuration, MAX_OUTPUT_BYTES, nextInterval, onFailureAction, probeOf,

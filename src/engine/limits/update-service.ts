@@ -2,20 +2,20 @@
 // running container's cgroups through its runtime at once, kept in HostConfig for the next start; and
 // the restart policy.
 import { invalidArgument } from '../../errors.js';
-import type { DaemonConfig } from '../../daemon/config.js';
+import type { RuntimeEntry } from '../../runtime/runtimes.js';
 import { ociResources } from '../../runtime/cgroups/resources.js';
 import { runtimeUpdate } from '../../runtime/cgroups/update.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { runtimeRef } from '../containers/launch.js';
-import type { HostConfig } from '../containers/types.js';
+import type { HostConfig } from '../../model/container.js';
 import { limitsOf, mergeUpdate, normalizeResources, UPDATABLE, type ResourceFields } from './limits-config.js';
 import { validateRestartPolicy, type RestartPolicy } from './restart-policy-config.js';
 
 export interface UpdateRequest extends ResourceFields { RestartPolicy?: RestartPolicy }
 
 export class UpdateService {
-  constructor(private readonly opts: { config: DaemonConfig; containers: ContainerService; events: EventBus }) {}
+  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
 
   async update(ref: string, body: UpdateRequest): Promise<{ Warnings: string[] }> {
     const c = this.opts.containers;

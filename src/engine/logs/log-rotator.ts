@@ -8,7 +8,7 @@ import { open, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../../errors.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { policyOf, type LogConfig } from './log-config.js';
 import { rotatedPath } from './log-view.js';

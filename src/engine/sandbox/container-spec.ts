@@ -3,7 +3,7 @@
 import type { OciSpec } from '../../runtime/oci-spec.js';
 import { ociResources } from '../../runtime/cgroups/resources.js';
 import { applySandbox } from '../../runtime/sandbox-spec.js';
-import type { ContainerRecord, HostConfig } from '../containers/types.js';
+import type { ContainerRecord, HostConfig } from '../../model/container.js';
 import { limitsOf, type ResourceFields } from '../limits/limits-config.js';
 import { sandboxOptions, type SandboxFields } from './sandbox-config.js';
 import { needsGroupFile, resolveSandbox, type PeerInfo } from './resolve-sandbox.js';

@@ -4,7 +4,7 @@
 import { readCgroupStats } from '../../runtime/cgroups/cgroup-stats.js';
 import { cgroupVersion } from '../../runtime/cgroups/cgroup-fs.js';
 import { netDevOf, systemCpuUsage } from '../../runtime/proc-stats.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { StatsSample } from './stats-json.js';
 
 export const SAMPLE_INTERVAL_MS = 1000;

@@ -1,7 +1,7 @@
 // GET /containers/{id}/stats behind the API: one answer (at once, with the background sample as
 // precpu_stats; or `one-shot` without it) or a stream, one object a second, each with the previous.
 import type { ContainerService } from '../containers/container-service.js';
-import type { ContainerRecord } from '../containers/types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import { statsJson, type StatsSample } from './stats-json.js';
 import { SAMPLE_INTERVAL_MS, StatsSampler, takeSample } from './stats-sampler.js';
 

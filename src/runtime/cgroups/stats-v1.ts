@@ -1,7 +1,7 @@
 // cgroup v1 counters: cpuacct (usage, per CPU, user/system ticks), cpu.stat (throttling), memory.*,
 // pids.*, blkio.throttle.* (the only blkio counters every v1 kernel has).
 import { cgroupDir, parseFlatKeyed, readNumber, readText } from './cgroup-fs.js';
-import type { BlkioEntry, CgroupStats } from './cgroup-stats.js';
+import type { BlkioEntry, CgroupStats } from './stats-types.js';
 
 /** USER_HZ: cpuacct.stat counts in clock ticks of 1/100 s on Linux. */
 const TICK_NS = 1e7;

@@ -1,6 +1,6 @@
 // cgroup v2 counters: cpu.stat (microseconds), memory.current/max/stat/events, pids.*, io.stat.
 import { cgroupDir, parseFlatKeyed, readNumber, readText } from './cgroup-fs.js';
-import type { BlkioEntry, CgroupStats } from './cgroup-stats.js';
+import type { BlkioEntry, CgroupStats } from './stats-types.js';
 
 /** io.stat rows (`8:0 rbytes=1 wbytes=2 rios=3 wios=4 ...`) as Docker's v2 blkio entries. */
 export function parseIoStat(text: string | undefined): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {

@@ -3,8 +3,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { conflict } from '../errors.js';
-import type { PortRequest } from './ports.js';
-import type { PortMapping } from './types.js';
+import type { PortRequest } from '../model/network.js';
+import type { PortMapping } from '../model/network.js';
 
 /** Ports Berth itself has published, as `proto/port` with the host IPs bound on each. */
 export type PortsInUse = Map<string, Set<string>>;

@@ -3,13 +3,10 @@
 // Berth's own and can go once it is empty and unreferenced. The shared chains (NETAVARK-HOSTPORT-*,
 // NETAVARK_FORWARD, NETAVARK_ISOLATION_*) stay, empty: other engines and daemons on the host use them
 // concurrently, and netavark 1.4 fails when one of them vanishes under it.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { log } from '../util/log.js';
+import { runCommand as run } from '../util/run-command.js';
 import { FLOCK, HOST_LOCK } from './netavark.js';
-
-const run = promisify(execFile);
 
 /** Removes empty, unreferenced NETAVARK-DN-* chains. */
 export async function sweepNetavarkChains(): Promise<void> {

@@ -6,10 +6,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readJsonSync, writeJsonAtomic } from '../../util/atomic-file.js';
-import { isMounted, unmountRootfs } from '../../storage/rootfs.js';
-import { log } from '../../util/log.js';
-import { errorMessage } from '../../errors.js';
+import { readJsonSync, writeJsonAtomic } from '../util/atomic-file.js';
+import { isMounted, unmountRootfs } from '../fs/overlay.js';
+import { log } from '../util/log.js';
+import { errorMessage } from '../errors.js';
 import type { VolumeRecord } from './types.js';
 
 const META = 'volume.json';

@@ -1,8 +1,8 @@
 // Local volumes created with driver options (`--opt type=.. --opt device=.. --opt o=..`) are mounted on
 // their _data directory while a container uses them, as Docker's local driver does.
-import { execFile } from 'node:child_process';
-import { invalidArgument, internal } from '../../errors.js';
-import { isMounted } from '../../storage/rootfs.js';
+import { invalidArgument, internal } from '../errors.js';
+import { CommandFailed, runCommand } from '../util/run-command.js';
+import { isMounted } from '../fs/overlay.js';
 
 const VALID_OPTS = new Set(['type', 'o', 'device', 'size']);
 const REQUIRED: Array<[string, string[]]> = [['device', ['type']], ['type', ['device']], ['o', ['device', 'type']]];
@@ -22,10 +22,8 @@ export function needsMount(opts: Record<string, string> | null | undefined): boo
   return !!opts && (!!opts.device || !!opts.type);
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 60_000 }, (err, _out, stderr) => (err ? reject(new Error(String(stderr || err.message).trim())) : resolve()));
-  });
+async function run(cmd: string, args: string[]): Promise<void> {
+  await runCommand(cmd, args, { timeoutMs: 60_000 }).catch((err: unknown) => { throw new Error(err instanceof CommandFailed ? err.detail : String(err)); });
 }
 
 export async function mountLocal(opts: Record<string, string>, dataDir: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { internal } from '../errors.js';
-import type { NetworkRecord, PortMapping } from './types.js';
+import type { NetworkRecord, PortMapping } from '../model/network.js';
 
 export const NETAVARK_CANDIDATES = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark', '/usr/local/lib/podman/netavark'];
 

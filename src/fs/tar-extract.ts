@@ -8,8 +8,8 @@ import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, unlink }
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
-import { invalidArgument } from '../../errors.js';
-import { joinRoot, scopedParts } from './scoped-path.js';
+import { invalidArgument } from '../errors.js';
+import { joinRoot, scopedParts } from './resolve-in-root.js';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;

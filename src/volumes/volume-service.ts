@@ -3,10 +3,11 @@
 // containers use them. Publishes Docker's volume events (create, destroy, prune; mount/unmount come
 // from container start/stop, see container-mounts.ts).
 import { randomBytes } from 'node:crypto';
-import { conflict, internal, invalidArgument, isBerthError, notFound } from '../../errors.js';
-import type { EventBus } from '../events.js';
-import { dirSize } from '../containers/disk-usage.js';
-import { isMounted } from '../../storage/rootfs.js';
+import { conflict, internal, invalidArgument, isBerthError, notFound } from '../errors.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+import type { EventBus } from '../model/events.js';
+import { dirSize } from '../fs/dir-size.js';
+import { isMounted } from '../fs/overlay.js';
 import { mountLocal, needsMount, unmountLocal, validateLocalOptions } from './local-mount.js';
 import { listFilter, pruneFilter, type Filters } from './volume-filters.js';
 import { VolumeStore, rfc3339 } from './volume-store.js';
@@ -26,7 +27,7 @@ export class VolumeService {
   readonly store: VolumeStore;
   /** Holders of a mounted options-volume, by volume name. */
   private readonly holders = new Map<string, Set<string>>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(private readonly opts: VolumeServiceOptions) {
     this.store = new VolumeStore(opts.root);
@@ -36,11 +37,8 @@ export class VolumeService {
     await this.store.init();
   }
 
-  private async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.locks.set(name, next);
-    try { return await next; } finally { if (this.locks.get(name) === next) this.locks.delete(name); }
+  private withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
   }
 
   private publish(action: string, name: string, extra: Record<string, string> = {}): void {

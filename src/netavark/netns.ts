@@ -1,9 +1,7 @@
 // Named network namespaces (`ip netns`), one per running container: /var/run/netns/berth-<id12>.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { runCommand as run } from '../util/run-command.js';
 
-const run = promisify(execFile);
 export const NETNS_DIR = '/var/run/netns';
 
 export function netnsName(containerId: string): string {

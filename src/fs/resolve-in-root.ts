@@ -4,7 +4,7 @@
 // root, so host files are never touched through a container's `..` or symlinks (CVE-2018-15664 class).
 import { lstat, readlink } from 'node:fs/promises';
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
-import { invalidArgument } from '../../errors.js';
+import { invalidArgument } from '../errors.js';
 
 const MAX_LINKS = 255;
 

@@ -1,13 +1,10 @@
 // Filters of GET /volumes and POST /volumes/prune, as Docker matches them.
-import { invalidArgument } from '../../errors.js';
+import { invalidArgument } from '../errors.js';
 import type { VolumeRecord } from './types.js';
 import { ANONYMOUS_LABEL } from './types.js';
+import { checkFilterKeys as checkKeys, type Filters } from '../model/filters.js';
 
-export type Filters = Record<string, string[]>;
-
-function checkKeys(f: Filters, allowed: string[]): void {
-  for (const k of Object.keys(f)) if (!allowed.includes(k)) throw invalidArgument(`invalid filter '${k}'`);
-}
+export type { Filters };
 
 function boolFilter(f: Filters, key: string): boolean | undefined {
   const vals = f[key];

@@ -7,13 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { errorMessage, invalidArgument, isBerthError, notFound } from '../../errors.js';
 import type { OciMount } from '../../runtime/oci-spec.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../events.js';
-import type { ContainerConfig, ContainerRecord, HostConfig } from '../containers/types.js';
-import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord } from '../containers/mounts.js';
-import { copyUp } from './copy-up.js';
-import { needsMount } from './local-mount.js';
-import { ANONYMOUS_LABEL } from './types.js';
-import type { VolumeService } from './volume-service.js';
+import type { EventBus } from '../../model/events.js';
+import type { ContainerConfig, ContainerRecord, HostConfig } from '../../model/container.js';
+import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord } from './mounts.js';
+import { copyUp } from '../../volumes/copy-up.js';
+import { needsMount } from '../../volumes/local-mount.js';
+import { ANONYMOUS_LABEL } from '../../volumes/types.js';
+import type { VolumeService } from '../../volumes/volume-service.js';
 
 /** What this needs from the container service. */
 export interface ContainerLookup {
@@ -34,13 +34,8 @@ export class ContainerMounts implements ContainerMountHooks {
   /** Anonymous volumes of --rm containers, removed with them. */
   private readonly autoRemoved = new Map<string, string[]>();
 
-  constructor(private readonly opts: ContainerMountsOptions) {
-    opts.events.subscribe((ev) => {
-      if (ev.Type !== 'container') return;
-      if (ev.Action === 'die') void this.stopped(ev.Actor.ID);
-      else if (ev.Action === 'destroy') void this.destroyed(ev.Actor.ID);
-    });
-  }
+  // The container service calls stopped() and destroyed() itself (explicit hooks, not event listeners).
+  constructor(private readonly opts: ContainerMountsOptions) {}
 
   /** After the containers are recovered: re-learn what running containers hold; unmount the rest. */
   async init(): Promise<void> {
@@ -141,7 +136,7 @@ export class ContainerMounts implements ContainerMountHooks {
     return ociMounts(rec.MountPoints);
   }
 
-  private async stopped(id: string): Promise<void> {
+  async stopped(id: string): Promise<void> {
     const names = this.held.get(id);
     if (!names) return;
     this.held.delete(id);
@@ -151,7 +146,7 @@ export class ContainerMounts implements ContainerMountHooks {
     }
   }
 
-  private async destroyed(id: string): Promise<void> {
+  async destroyed(id: string): Promise<void> {
     const anon = this.autoRemoved.get(id);
     this.autoRemoved.delete(id);
     if (anon?.length) await this.removeVolumes(anon);

@@ -1,0 +1,33 @@
+// The one place that turns berthd's configuration into each service's options.
+import type { EngineOptions } from '../engine/options.js';
+import type { DaemonConfig } from './config.js';
+
+export function engineOptions(cfg: DaemonConfig): EngineOptions {
+  return {
+    dataRoot: cfg.dataRoot,
+    execRoot: cfg.execRoot,
+    logLevel: cfg.logLevel,
+    runtimes: cfg.runtimes,
+    defaultRuntime: cfg.defaultRuntime,
+    logDriver: cfg.logDriver,
+    hosts: cfg.hosts,
+    tls: cfg.tls,
+    seedBusybox: cfg.seedBusybox,
+    containers: {
+      dataRoot: cfg.dataRoot,
+      execRoot: cfg.execRoot,
+      defaultRuntime: cfg.defaultRuntime,
+      runtimes: cfg.runtimes,
+      monitorLogLevel: cfg.logLevel === 'debug' ? 'info' : 'error',
+      logDriver: cfg.logDriver,
+      logOpts: cfg.logOpts,
+    },
+    network: {
+      dataRoot: cfg.dataRoot,
+      execRoot: cfg.execRoot,
+      bridgeName: cfg.bridgeName,
+      bip: cfg.bip,
+      defaultAddressPools: cfg.defaultAddressPools,
+    },
+  };
+}
