@@ -56,6 +56,8 @@ export function startConmon(o: ConmonOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(CONMON_PATH, conmonArgs(o), {
       detached: true,
+      // conmon also drops an `oom` file in its working directory: keep that in the container's own dir.
+      cwd: o.persistDir,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
       env: { _OCI_SYNCPIPE: '3', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     });

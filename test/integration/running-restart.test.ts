@@ -25,7 +25,7 @@ const restarts = (name: string) => Number(ok(['inspect', '-f', '{{.RestartCount}
 
 test('a crash loop restarts with a growing delay, and comes back after berthd restarts', async () => {
   ok(['run', '-d', '--name', 'crash', '--restart', 'always', 'busybox', 'sh', '-c', 'echo run; exit 3']);
-  await until('four restarts', () => restarts('crash') >= 4, 160);
+  await until('five restarts', () => restarts('crash') >= 5, 200);
   assert.match(ok(['inspect', '-f', '{{.State.Status}} {{.State.Restarting}}', 'crash']), /^(restarting true|running false)$/m);
   const events = ok(['events', '--since', '0', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=crash', '--format', '{{.Action}} {{.TimeNano}}'])
     .trim().split('\n').map((l) => l.split(' ')).filter(([a]) => a === 'die' || a === 'start');
@@ -42,8 +42,8 @@ test('a crash loop restarts with a growing delay, and comes back after berthd re
   }
   assert.equal(checked, 4);
   assert.match(ok(['logs', 'crash']), /^run\nrun\nrun\n/);
-  await d.kill9();
   const before = restarts('crash');
+  await d.kill9();
   await d.restart();
   await until('restarts after berthd came back', () => restarts('crash') > before + 1);
   ok(['update', '--restart', 'no', 'crash']);

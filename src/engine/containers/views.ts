@@ -89,7 +89,8 @@ export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes: 
     Args: rec.Args,
     State: {
       Status: s.Status,
-      Running: running,
+      // Docker counts a container waiting to restart as running (with no pid).
+      Running: running || s.Status === 'restarting',
       Paused: s.Status === 'paused',
       Restarting: s.Status === 'restarting',
       OOMKilled: s.OOMKilled,
