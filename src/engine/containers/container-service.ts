@@ -30,7 +30,7 @@ import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
-import type { PeerInfo } from '../sandbox/resolve-sandbox.js';
+import { peerInfo } from './peers.js';
 
 export type { ContainerConfigOptions };
 
@@ -64,13 +64,10 @@ export class ContainerService {
     this.store = new ContainerStore(this.paths);
     this.exits = new ExitWatcher(this.paths.exitDir);
     this.lifecycle.setMaxListeners(0);
-    this.restarts = new RestartSupervisor({
-      restartNow: (rec) => this.withLock(rec.Id, async () => {
-        if (rec.State.Status !== 'restarting' || !this.store.get(rec.Id)) return;
-        rec.RestartCount++;
-        await this.startLocked(rec);
-      }),
-    });
+    // The delayed start of a container still waiting to restart (not stopped or removed meanwhile).
+    this.restarts = new RestartSupervisor({ restartNow: (rec) => this.withLock(rec.Id, async () => {
+      if (rec.State.Status === 'restarting' && this.store.get(rec.Id)) { rec.RestartCount++; await this.startLocked(rec); }
+    }) });
   }
 
   // ---- startup and recovery ----
@@ -112,13 +109,6 @@ export class ContainerService {
 
   resolve(ref: string): ContainerRecord { return this.store.resolve(ref); }
 
-  /** Another container as `--pid/--ipc container:X` needs it (undefined when there is none). */
-  peerInfo(ref: string): PeerInfo | undefined {
-    let p: ContainerRecord;
-    try { p = this.store.resolve(ref); } catch { return undefined; }
-    return { id: p.Id, pid: p.State.Pid, running: p.State.Status === 'running' || p.State.Status === 'paused', ipcMode: String(p.HostConfig.IpcMode ?? 'private') };
-  }
-
   isRunning(rec: ContainerRecord): boolean {
     return rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
   }
@@ -155,7 +145,7 @@ export class ContainerService {
     try {
       const mounts = await this.opts.mounts?.start(rec);
       const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => this.peerInfo(ref)));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
