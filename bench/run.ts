@@ -3,11 +3,11 @@
 // JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
 //
 // Environment: BENCH_ROUNDS (default 5; the 100-container, logs and pull workloads run at most 3),
-// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build (start/memory/ps share one fixture and run together),
+// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build,load (start/memory/ps share one fixture and run together),
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads), BENCH_HARD_LIMIT_S
 // (default 780: past it, whatever was measured is reported and everything is torn down),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
-// BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50).
+// BENCH_LOG_MB (default 100), BENCH_PULL_LAYER_MB (default 50), BENCH_LOAD_CLIENTS (50), BENCH_LOAD_S (60).
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
@@ -30,11 +30,12 @@ import { fleet } from './workloads/fleet.js';
 import { logs } from './workloads/logs.js';
 import { build } from './workloads/build.js';
 import { pull } from './workloads/pull.js';
+import { load } from './workloads/load.js';
 import { writeReport } from './report/write.js';
 import { newestProfile, summarizeProfile } from './report/profile.js';
 import { summarizeStepTimings } from './report/step-timings.js';
 
-const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull];
+const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull, load];
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
 

@@ -50,15 +50,25 @@ const exec: Loader = () => import('./verbs/exec.js').then((m) => m.execVerb);
 const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
+const pull: Loader = () => import('./verbs/registry.js').then((m) => m.pullVerb);
+const push: Loader = () => import('./verbs/registry.js').then((m) => m.pushVerb);
+const login: Loader = () => import('./verbs/registry.js').then((m) => m.loginVerb);
+const logout: Loader = () => import('./verbs/registry.js').then((m) => m.logoutVerb);
+const search: Loader = () => import('./verbs/registry.js').then((m) => m.searchVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
 const stats: Loader = () => import('./verbs/stats.js').then((m) => m.statsVerb);
 const update: Loader = () => import('./verbs/update.js').then((m) => m.updateVerb);
+const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
+const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
+const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
+const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach, stats, update,
+  exec, cp, diff, export: exportVerb, attach, build, commit, stats, update,
+  pull, push, login, logout, search,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -66,11 +76,11 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach, stats, update,
+    exec, cp, diff, export: exportVerb, attach, commit, stats, update,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
-    inspect: imageInspect, prune: imagePrune,
+    inspect: imageInspect, prune: imagePrune, pull, push, build,
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
@@ -78,6 +88,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm,
     connect: networkConnect, disconnect: networkDisconnect, prune: networkPrune,
   },
+  registry: { serve: registryServe, gc: registryGc },
 };
 
 /** One-line summaries for `berth --help` and group help, without loading any verb module. */
@@ -139,4 +150,7 @@ export const summaries: Record<string, string> = {
   'network prune': 'Remove all unused networks',
   'network rm': 'Remove one or more networks',
   'network remove': 'Remove one or more networks',
+  registry: 'Run the built-in OCI Distribution registry',
+  'registry serve': 'Serve an OCI Distribution registry from a directory',
+  'registry gc': 'Delete blobs no manifest in the registry refers to',
 };

@@ -1,13 +1,11 @@
 // Binds the API to each -H address: UNIX sockets are root-only (0660, root or --group); TCP requires
-// TLS (client certificates with --tlsverify) unless the user opts into --insecure-tcp.
-import http from 'node:http';
-import https from 'node:https';
+// TLS with client certificates (--tlsverify) unless the user opts into --insecure-tcp.
 import net from 'node:net';
 import { mkdirSync, readFileSync, unlinkSync, chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidArgument } from '../errors.js';
-import type { DaemonConfig } from './config.js';
-import { createRequestListener } from '../api/server.js';
+import { checkTcpSecurity, type DaemonConfig } from './config.js';
+import { createHttpServer, type TlsOptions } from '../api/server.js';
 import type { Router } from '../api/router.js';
 
 function groupId(name: string): number {
@@ -34,8 +32,21 @@ function listen(server: net.Server, arg: string | { port: number; host: string }
   });
 }
 
+/** TLS material for a tcp:// listener (checkTcpSecurity already refused unsafe set-ups). */
+function tlsOptionsFor(cfg: DaemonConfig, host: string): TlsOptions | undefined {
+  checkTcpSecurity({ ...cfg, hosts: [host] });
+  if (!cfg.tls) return undefined;
+  if (!cfg.tlsCert || !cfg.tlsKey) throw invalidArgument('TLS on tcp:// needs --tlscert and --tlskey');
+  if (cfg.tlsVerify && !cfg.tlsCaCert) throw invalidArgument('--tlsverify needs --tlscacert to verify clients');
+  return {
+    cert: readFileSync(cfg.tlsCert),
+    key: readFileSync(cfg.tlsKey),
+    ca: cfg.tlsCaCert ? readFileSync(cfg.tlsCaCert) : undefined,
+    requestCert: cfg.tlsVerify,
+  };
+}
+
 export async function openListeners(cfg: DaemonConfig, router: Router): Promise<net.Server[]> {
-  const listener = createRequestListener(router);
   const servers: net.Server[] = [];
   for (const host of cfg.hosts) {
     const url = host.includes('://') ? host : `unix://${host}`;
@@ -46,8 +57,7 @@ export async function openListeners(cfg: DaemonConfig, router: Router): Promise<
         if (await socketInUse(path)) throw invalidArgument(`${path} is in use by another daemon`);
         unlinkSync(path);
       }
-      const server = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, listener.request);
-      server.on('upgrade', listener.upgrade);
+      const server = createHttpServer(router);
       // Create the socket with no access for others from the first instant, then open it to the group.
       const oldMask = process.umask(0o177);
       try { await listen(server, path); } finally { process.umask(oldMask); }
@@ -58,28 +68,7 @@ export async function openListeners(cfg: DaemonConfig, router: Router): Promise<
       const u = new URL(url.replace(/^tcp:/, 'http:'));
       const port = Number(u.port || (cfg.tls ? 2376 : 2375));
       const hostname = u.hostname.replace(/^\[|\]$/g, '') || '0.0.0.0';
-      let server: net.Server;
-      if (cfg.tls) {
-        if (!cfg.tlsCert || !cfg.tlsKey) throw invalidArgument('TLS on tcp:// needs --tlscert and --tlskey');
-        if (cfg.tlsVerify && !cfg.tlsCaCert) throw invalidArgument('--tlsverify needs --tlscacert to verify clients');
-        const s = https.createServer({
-          cert: readFileSync(cfg.tlsCert),
-          key: readFileSync(cfg.tlsKey),
-          ca: cfg.tlsCaCert ? readFileSync(cfg.tlsCaCert) : undefined,
-          requestCert: cfg.tlsVerify,
-          rejectUnauthorized: cfg.tlsVerify,
-          minVersion: 'TLSv1.2',
-        }, listener.request);
-        s.on('upgrade', listener.upgrade);
-        server = s;
-      } else {
-        if (!cfg.insecureTcp) {
-          throw invalidArgument(`refusing to listen on ${host} without TLS: anyone who reaches it would be root. Use --tlsverify --tlscacert --tlscert --tlskey, or --insecure-tcp to accept the risk`);
-        }
-        const s = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, listener.request);
-        s.on('upgrade', listener.upgrade);
-        server = s;
-      }
+      const server = createHttpServer(router, tlsOptionsFor(cfg, host));
       await listen(server, { port, host: hostname });
       servers.push(server);
     } else {
@@ -88,4 +77,3 @@ export async function openListeners(cfg: DaemonConfig, router: Router): Promise<
   }
   return servers;
 }
-

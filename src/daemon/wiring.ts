@@ -22,6 +22,13 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       logDriver: cfg.logDriver,
       logOpts: cfg.logOpts,
     },
+    registry: {
+      insecureRegistries: cfg.insecureRegistries,
+      registryMirrors: cfg.registryMirrors,
+      certsDir: cfg.registryCertsDir,
+      maxConcurrentDownloads: cfg.maxConcurrentDownloads,
+      maxConcurrentUploads: cfg.maxConcurrentUploads,
+    },
     network: {
       dataRoot: cfg.dataRoot,
       execRoot: cfg.execRoot,

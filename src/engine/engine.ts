@@ -15,10 +15,13 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { StatsService } from './stats/stats-service.js';
 import { UpdateService } from './limits/update-service.js';
 import { LogRotator } from './logs/log-rotator.js';
+import { RegistryService } from '../images/image-registry.js';
 
 export class Engine {
   readonly events = new EventBus();
   readonly images: ImageService;
+  /** Pull, push, login, search against registries. */
+  readonly registry: RegistryService;
   readonly containers: ContainerService;
   readonly networks: NetworkService;
   readonly exec: ExecService;
@@ -42,6 +45,9 @@ export class Engine {
       // Docker's rmi messages name a container that uses the image.
       imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
+    });
+    this.registry = new RegistryService(this.images, config.registry ?? {
+      insecureRegistries: [], registryMirrors: [], certsDir: '/etc/berth/certs.d', maxConcurrentDownloads: 3, maxConcurrentUploads: 5,
     });
     this.networks = new NetworkService(config.network, this.events, () => ({
       all: () => containers!.store.all(),

@@ -2,8 +2,10 @@
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import {
-  boolQuery, checkFilterKeys, filtersQuery, hijack, intQuery, readJsonBody, sendJson, sendNoContent, startStream,
+  boolQuery, checkFilterKeys, enumQuery, filtersQuery, hijack, intQuery, sendJson, sendNoContent, startStream, streamContentType,
 } from '../context.js';
+import { readDecodedBody } from '../decode/body.js';
+import { refuseUnsupportedCreateFields } from '../decode/refused.js';
 import { conflict, invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../model/container.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
@@ -42,8 +44,9 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const q = ctx.query;
     const all = boolQuery(q, 'all');
     const limit = intQuery(q, 'limit') ?? -1;
-    const size = boolQuery(q, 'size');
     const f = filtersQuery(q);
+    checkFilterKeys(f, ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume']);
+    const size = boolQuery(q, 'size');
     const ancestors = new Map<string, string | undefined>();
     for (const a of f.ancestor ?? []) ancestors.set(a, await engine.images.resolve(a).then((i) => i.id, () => undefined));
     const match = compileListFilters(f, {
@@ -62,7 +65,10 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/containers/create', async (ctx) => {
-    const body = await readJsonBody<CreateRequest>(ctx, {} as CreateRequest);
+    const { value: body, empty } = await readDecodedBody<CreateRequest>(ctx, 'ContainerCreate');
+    if (empty) throw invalidArgument('Config cannot be empty in order to create a container');
+    refuseUnsupportedCreateFields(body);
+    for (const e of body.Env ?? []) if (e === '' || e.startsWith('=')) throw invalidArgument(`invalid environment variable: ${e}`);
     const name = ctx.query.get('name') || undefined;
     sendJson(ctx, 201, await svc.create(body, name));
   });
@@ -96,19 +102,18 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const stdout = boolQuery(q, 'stdout');
     const stderr = boolQuery(q, 'stderr');
     if (!stdout && !stderr) throw invalidArgument('You must choose at least one stream');
-    const tailRaw = q.get('tail');
-    const tail = tailRaw === null || tailRaw === '' || tailRaw === 'all' ? undefined : Number(tailRaw);
-    if (tail !== undefined && !Number.isFinite(tail)) throw invalidArgument(`invalid value for tail: ${tailRaw}`);
+    const tail = q.get('tail') === 'all' ? undefined : intQuery(q, 'tail');
     const since = q.get('since');
     const until = q.get('until');
     const tty = !!rec.Config.Tty;
     checkLogsReadable(rec);
-    const res = startStream(ctx, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-    await streamLogs(svc, rec, {
+    const opts = {
       stdout, stderr, follow: boolQuery(q, 'follow'), tail, timestamps: boolQuery(q, 'timestamps'),
       sinceNano: since && since !== '0' ? parseTimeArg(since) : undefined,
       untilNano: until && until !== '0' ? parseTimeArg(until) : undefined,
-    }, writableSink(res));
+    };
+    const res = startStream(ctx, streamContentType(ctx.apiVersion, tty));
+    await streamLogs(svc, rec, opts, writableSink(res));
     res.end();
   });
 
@@ -148,15 +153,14 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/containers/{id}/resize', async (ctx) => {
-    await svc.resize(ctx.params.id, intQuery(ctx.query, 'h') ?? 0, intQuery(ctx.query, 'w') ?? 0);
+    await svc.resize(ctx.params.id, intQuery(ctx.query, 'h', { min: 0, max: 65535 }) ?? 0, intQuery(ctx.query, 'w', { min: 0, max: 65535 }) ?? 0);
     ctx.res.writeHead(200, { 'Content-Length': 0 });
     ctx.res.end();
   });
 
   router.post('/containers/{id}/wait', async (ctx) => {
     const rec = svc.resolve(ctx.params.id);
-    const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
-    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidArgument(`invalid condition: "${condition}"`);
+    const condition = enumQuery<WaitCondition>(ctx.query, 'condition', ['not-running', 'next-exit', 'removed'], 'not-running');
     // The docker CLI waits for these headers before it calls start.
     const res = startStream(ctx);
     try {
@@ -173,16 +177,18 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const tty = !!rec.Config.Tty;
     // With a tty, the detach keys (ctrl-p,ctrl-q or ?detachKeys=) end this client's session, as Docker does.
     const detachKeys = tty ? parseDetachKeys(q.get('detachKeys') || DEFAULT_DETACH_KEYS) : undefined;
-    const sock = hijack(ctx, tty);
+    const streams = { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') };
+    const wantStdin = boolQuery(q, 'stdin');
+    const sock = await hijack(ctx, tty);
     sock.on('error', () => undefined);
     // stdin goes to the container when it has one (OpenStdin); otherwise it is drained and dropped.
-    const withStdin = boolQuery(q, 'stdin') && !!rec.Config.OpenStdin;
+    const withStdin = wantStdin && !!rec.Config.OpenStdin;
     const stdinSource = withStdin && detachKeys ? withDetachKeys(sock, detachKeys, () => sock.end()) : sock;
     const stopStdin = withStdin ? attachStdin(svc, rec, stdinSource) : (sock.on('data', () => undefined), () => undefined);
     sock.on('close', stopStdin);
     engine.events.publish('container', 'attach', rec.Id, svc.attributes(rec));
     try {
-      await streamAttach(svc, rec, { stream: boolQuery(q, 'stream'), logs: boolQuery(q, 'logs'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr') }, writableSink(sock));
+      await streamAttach(svc, rec, streams, writableSink(sock));
     } finally {
       sock.end();
     }

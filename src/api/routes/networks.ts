@@ -1,7 +1,8 @@
 // /networks endpoints: list, inspect, create, remove, connect, disconnect, prune.
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
-import { boolQuery, checkFilterKeys, filtersQuery, readJsonBody, sendJson, sendNoContent, type Filters } from '../context.js';
+import { boolQuery, checkFilterKeys, filtersQuery, sendJson, sendNoContent, type Filters } from '../context.js';
+import { readDecodedBody } from '../decode/body.js';
 import { invalidArgument } from '../../errors.js';
 import { labelMatches } from '../../engine/containers/list-filters.js';
 import { attachedContainers, networkView } from '../../network/network-views.js';
@@ -42,13 +43,14 @@ export function registerNetworkRoutes(router: Router, engine: Engine): void {
 
   router.get('/networks/{id}', async (ctx) => {
     const net = svc.get(ctx.params.id);
+    const verbose = boolQuery(ctx.query, 'verbose');
     const view = networkView(net, recs(), true);
-    if (boolQuery(ctx.query, 'verbose')) view.Containers = attachedContainers(net, recs());
+    if (verbose) view.Containers = attachedContainers(net, recs());
     sendJson(ctx, 200, view);
   });
 
   router.post('/networks/create', async (ctx) => {
-    const body = await readJsonBody<NetworkCreateRequest>(ctx, {});
+    const { value: body } = await readDecodedBody<NetworkCreateRequest>(ctx, 'NetworkCreate');
     sendJson(ctx, 201, await svc.create(body));
   });
 
@@ -58,14 +60,14 @@ export function registerNetworkRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/networks/{id}/connect', async (ctx) => {
-    const body = await readJsonBody<{ Container?: string; EndpointConfig?: EndpointConfig | null }>(ctx, {});
+    const { value: body } = await readDecodedBody<{ Container?: string; EndpointConfig?: EndpointConfig | null }>(ctx, 'NetworkConnect');
     if (!body.Container) throw invalidArgument('no container specified');
     await svc.connect(ctx.params.id, body.Container, body.EndpointConfig ?? {});
     sendJson(ctx, 200, '');
   });
 
   router.post('/networks/{id}/disconnect', async (ctx) => {
-    const body = await readJsonBody<{ Container?: string; Force?: boolean }>(ctx, {});
+    const { value: body } = await readDecodedBody<{ Container?: string; Force?: boolean }>(ctx, 'NetworkDisconnect');
     if (!body.Container) throw invalidArgument('no container specified');
     await svc.disconnect(ctx.params.id, body.Container);
     sendJson(ctx, 200, '');

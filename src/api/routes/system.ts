@@ -7,8 +7,12 @@ import { API_VERSION, MIN_API_VERSION, filtersQuery, checkFilterKeys, sendJson, 
 import { probeRuntimes, cgroupLayout } from '../../runtime/runtimes.js';
 import type { EngineEvent } from '../../model/events.js';
 import { invalidArgument } from '../../errors.js';
+import { log } from '../../util/log.js';
 
 export const BERTH_VERSION = '0.1.0';
+
+/** Bytes of events queued for one slow client before its stream is closed. */
+const EVENTS_BUFFER_LIMIT = 4 * 1024 * 1024;
 
 function kernelVersion(): string {
   return os.release();
@@ -67,7 +71,13 @@ function events(engine: Engine, ctx: RequestContext): void {
   const res = startStream(ctx);
   const write = (ev: EngineEvent) => {
     if (untilNs !== undefined && ev.timeNano > untilNs) return;
-    if (eventMatches(ev, f)) res.write(JSON.stringify(ev) + '\n');
+    if (!eventMatches(ev, f) || res.destroyed) return;
+    res.write(JSON.stringify(ev) + '\n');
+    // A client that stopped reading is cut off rather than buffered for without bound.
+    if (res.writableLength > EVENTS_BUFFER_LIMIT) {
+      log.warn('events client is not reading; closing its stream', { buffered: res.writableLength });
+      res.destroy();
+    }
   };
   if (sinceNs !== undefined) for (const ev of engine.events.since(sinceNs)) write(ev);
   if (untilNs !== undefined && untilNs <= Date.now() * 1e6) { res.end(); return; }

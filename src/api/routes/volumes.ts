@@ -1,9 +1,11 @@
 // /volumes: Docker's local volumes (list, create, inspect, remove, prune).
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
-import { boolQuery, filtersQuery, readJsonBody, sendJson, sendNoContent } from '../context.js';
+import { boolQuery, filtersQuery, sendJson, sendNoContent } from '../context.js';
+import { readDecodedBody } from '../decode/body.js';
 import type { VolumeCreateRequest } from '../../volumes/types.js';
 import { invalidArgument } from '../../errors.js';
+import { isUnset } from '../decode/refused.js';
 
 export function registerVolumeRoutes(router: Router, engine: Engine): void {
   const svc = engine.volumes;
@@ -13,8 +15,8 @@ export function registerVolumeRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/volumes/create', async (ctx) => {
-    const body = await readJsonBody<VolumeCreateRequest>(ctx, {});
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidArgument('invalid volume create request');
+    const { value: body } = await readDecodedBody<VolumeCreateRequest & { ClusterVolumeSpec?: unknown }>(ctx, 'VolumeCreate');
+    if (!isUnset(body.ClusterVolumeSpec)) throw invalidArgument('ClusterVolumeSpec is not supported by Berth: cluster volumes need swarm mode');
     sendJson(ctx, 201, await svc.create(body));
   });
 

@@ -10,8 +10,8 @@ import type { ContainerRecord } from '../../model/container.js';
  */
 export function attachStdin(svc: ContainerService, rec: ContainerRecord, source: Readable): () => void {
   const pending = new PassThrough();
-  source.on('data', (c: Buffer) => pending.write(c));
-  source.on('end', () => pending.end());
+  // pipe, not 'data' + write: a container that does not read its stdin pauses the client's socket.
+  source.pipe(pending);
   let forwarder: StdinForwarder | undefined;
   let stopped = false;
   const connect = () => {

@@ -71,7 +71,8 @@ export class ExecService {
     return ids.length ? ids : null;
   }
 
-  async start(id: string): Promise<StartedExec> {
+  /** `beforeSpawn` runs once the checks passed and before the process exists (the API writes its 101 there). */
+  async start(id: string, beforeSpawn?: () => Promise<void>): Promise<StartedExec> {
     const session = this.get(id);
     if (session.running) throw conflict(`Error: Exec command ${id} is already running`);
     if (session.started) throw conflict(`Error: Exec command ${id} has already run`);
@@ -79,6 +80,7 @@ export class ExecService {
     const rec = containers.resolve(session.containerId);
     this.requireRunning(rec);
     session.started = true;
+    await beforeSpawn?.();
     const cfg = session.config;
     const dir = join(containers.paths.execRoot, 'execs', id.slice(0, 16));
     await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -44,6 +44,9 @@ export interface SandboxFields {
   Sysctls?: Record<string, string> | null;
   Init?: boolean | null;
   OomScoreAdj?: number;
+  /** Empty lists: `--security-opt systempaths=unconfined` as the docker CLI sends it. */
+  MaskedPaths?: string[] | null;
+  ReadonlyPaths?: string[] | null;
 }
 
 const IPC_SYSCTLS = ['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'];
@@ -157,8 +160,10 @@ export function sandboxOptions(f: SandboxFields, warnings: string[] = []): Sandb
       warnings.push(`OOM score adjustment ${f.OomScoreAdj} not applied: lowering it needs CAP_SYS_RESOURCE, which this daemon does not have`);
     } else oomScoreAdj = f.OomScoreAdj;
   }
+  const security = securityOpts(f.SecurityOpt ?? [], privileged);
+  if (Array.isArray(f.MaskedPaths) && f.MaskedPaths.length === 0 && Array.isArray(f.ReadonlyPaths) && f.ReadonlyPaths.length === 0) security.unmaskPaths = true;
   return {
-    ...securityOpts(f.SecurityOpt ?? [], privileged),
+    ...security,
     pid: namespaceMode('PID', f.PidMode, true),
     ipc,
     uts,
