@@ -83,7 +83,6 @@ test('create: fields Berth does not apply are refused by name (or by the engine 
     [{ HostConfig: { CgroupParent: 'mine' } }, /HostConfig\.CgroupParent/],
     [{ HostConfig: { UsernsMode: 'private' } }, /HostConfig\.UsernsMode/],
     [{ HostConfig: { StorageOpt: { size: '1G' } } }, /HostConfig\.StorageOpt/],
-    [{ HostConfig: { KernelMemory: 1 << 30 } }, /HostConfig\.KernelMemory/],
     // Applied by the engine, which refuses what it cannot apply in Docker's words.
     [{ HostConfig: { SecurityOpt: ['foo=bar'] } }, /invalid --security-opt 2: "foo=bar"/],
     [{ HostConfig: { Sysctls: { 'vm.swappiness': '1' } } }, /vm\.swappiness/],

@@ -162,9 +162,10 @@ export class ContainerService {
     rec.State = { Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: rec.State.FinishedAt };
     rec.HasBeenStartedBefore = true;
     this.lifecycle.emit(`start:${rec.Id}`);
+    // `start` before anything awaits: a process that exits at once must not have its `die` published first.
+    this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
     await this.store.save(rec);
-    this.emit(rec, 'start');
   }
 
   private watchExit(rec: ContainerRecord): void {
