@@ -30,6 +30,8 @@ const debs = [
   ['iptables', '/usr/sbin/iptables'],
   // A registry client no one here wrote: the registry server's tests copy images in and out with it.
   ['skopeo', '/usr/bin/skopeo'],
+  // The compose integration test drives Debian's docker-compose 1.29 (python) against berthd.
+  ['docker-compose', '/usr/bin/docker-compose'],
   ...extra.map((name) => [name, null]),
 ];
 

@@ -62,12 +62,13 @@ const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
 const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
 const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
 const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
+const compose: Loader = () => import('./verbs/compose/index.js').then((m) => m.composeVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach, build, commit, stats, update,
+  exec, cp, diff, export: exportVerb, attach, build, commit, compose, stats, update,
   pull, push, login, logout, search,
 };
 
@@ -141,6 +142,7 @@ export const summaries: Record<string, string> = {
   attach: 'Attach local standard input, output, and error streams to a running container',
   stats: 'Display a live stream of container(s) resource usage statistics',
   update: 'Update configuration of one or more containers',
+  compose: 'Define and run multi-container applications',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',
   'network disconnect': 'Disconnect a container from a network',

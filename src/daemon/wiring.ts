@@ -35,6 +35,8 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       bridgeName: cfg.bridgeName,
       bip: cfg.bip,
       defaultAddressPools: cfg.defaultAddressPools,
+      // Ready namespaces on the default bridge (src/netavark/netns-pool.ts); BERTH_NETNS_POOL=0 turns the pool off.
+      netnsPool: Math.max(0, Math.min(64, Number(process.env.BERTH_NETNS_POOL ?? 4) || 0)),
     },
   };
 }
