@@ -9,6 +9,7 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
     logLevel: cfg.logLevel,
     runtimes: cfg.runtimes,
     defaultRuntime: cfg.defaultRuntime,
+    logDriver: cfg.logDriver,
     hosts: cfg.hosts,
     tls: cfg.tls,
     seedBusybox: cfg.seedBusybox,
@@ -18,6 +19,8 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       defaultRuntime: cfg.defaultRuntime,
       runtimes: cfg.runtimes,
       monitorLogLevel: cfg.logLevel === 'debug' ? 'info' : 'error',
+      logDriver: cfg.logDriver,
+      logOpts: cfg.logOpts,
     },
     registry: {
       insecureRegistries: cfg.insecureRegistries,

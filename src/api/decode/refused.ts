@@ -17,10 +17,8 @@ const oneOf = (...ok: unknown[]): Check => (v) => isUnset(v) || ok.includes(v);
 
 /** Path (dot-separated, from the request body's top) → what counts as "not asking for it". */
 const CONTAINER_CREATE: Record<string, Check> = {
-  'Healthcheck': (v) => isUnset(v) || JSON.stringify((v as { Test?: unknown }).Test) === '["NONE"]',
   'NetworkDisabled': isUnset,
   'HostConfig.Annotations': isUnset,
-  'HostConfig.BlkioWeight': isUnset,
   'HostConfig.BlkioWeightDevice': isUnset,
   'HostConfig.BlkioDeviceReadBps': isUnset,
   'HostConfig.BlkioDeviceWriteBps': isUnset,
@@ -33,35 +31,19 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.CpuPercent': isUnset,
   'HostConfig.CpuRealtimePeriod': isUnset,
   'HostConfig.CpuRealtimeRuntime': isUnset,
-  'HostConfig.CpusetMems': isUnset,
-  'HostConfig.DeviceCgroupRules': isUnset,
   'HostConfig.DeviceRequests': isUnset,
-  'HostConfig.Devices': isUnset,
-  'HostConfig.GroupAdd': isUnset,
-  'HostConfig.Init': isUnset,
   'HostConfig.IOMaximumBandwidth': isUnset,
   'HostConfig.IOMaximumIOps': isUnset,
-  'HostConfig.IpcMode': oneOf('private', 'shareable'),
   'HostConfig.Isolation': oneOf('default'),
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
   'HostConfig.Links': isUnset,
-  'HostConfig.LogConfig': (v) => {
-    const lc = (v ?? {}) as { Type?: unknown; Config?: unknown };
-    return (isUnset(lc.Type) || lc.Type === 'json-file' || lc.Type === 'k8s-file') && isUnset(lc.Config);
-  },
-  'HostConfig.MaskedPaths': (v) => v === undefined || v === null,
-  'HostConfig.MemoryReservation': isUnset,
-  'HostConfig.MemorySwappiness': oneOf(-1),
-  'HostConfig.OomKillDisable': isUnset,
-  'HostConfig.OomScoreAdj': isUnset,
-  'HostConfig.PidMode': isUnset,
-  'HostConfig.ReadonlyPaths': (v) => v === undefined || v === null,
-  'HostConfig.SecurityOpt': isUnset,
+  // An empty list is what `--security-opt systempaths=unconfined` sends (applied by the sandbox); a custom list is not applied.
+  'HostConfig.MaskedPaths': (v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0),
+  'HostConfig.ReadonlyPaths': (v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0),
   'HostConfig.StorageOpt': isUnset,
-  'HostConfig.Sysctls': isUnset,
-  'HostConfig.UTSMode': isUnset,
-  'HostConfig.UsernsMode': isUnset,
+  // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
+  'HostConfig.UsernsMode': oneOf('host'),
 };
 
 const ENDPOINT: Record<string, Check> = { Links: isUnset, DriverOpts: isUnset };

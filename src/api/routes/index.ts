@@ -8,6 +8,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
+import { registerResourceRoutes } from './resources.js';
 import { registerBuildRoutes } from './build.js';
 
 export function buildRouter(engine: Engine): Router {
@@ -20,6 +21,7 @@ export function buildRouter(engine: Engine): Router {
   registerNetworkRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
+  registerResourceRoutes(router, engine);
   registerBuildRoutes(router, engine);
   return router;
 }
