@@ -87,7 +87,7 @@ export function defaultConfig(): DaemonConfig {
     bip: '172.30.0.1/16',
     defaultAddressPools: [{ base: '172.29.0.0/16', size: 24 }],
     logDriver: 'json-file',
-    logOpts: { 'max-size': '20m', 'max-file': '5' },
+    logOpts: { 'max-size': '100m', 'max-file': '5' },
     insecureRegistries: [],
     registryMirrors: [],
     maxConcurrentDownloads: 3,

@@ -101,7 +101,9 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       pidFile: paths.pidFile(id), conmonPidFile: paths.conmonPidFile(id), logPath: paths.log(id), exitDir: paths.exitDir,
       persistDir: paths.persistDir(id), socketDir: paths.socketDir, tty: !!rec.Config.Tty, logLevel,
       stdin: !!rec.Config.OpenStdin, leaveStdinOpen: !rec.Config.StdinOnce,
-      logSizeMax: policyOf(hc.LogConfig as LogConfig | undefined).maxSize,
+      // conmon's --log-size-max truncates the live file in place, losing lines a burst wrote before the
+      // rotator renamed it: only logs that are not rotated get it.
+      logSizeMax: logSizeMaxFor(policyOf(hc.LogConfig as LogConfig | undefined)),
     });
     const tCreate = performance.now();
     try {
@@ -128,4 +130,9 @@ export function failedStartExitCode(err: unknown): number {
   if (code === 'ENOENT') return 127;
   if (code === 'EACCES') return 126;
   return err instanceof BerthError && err.kind === 'invalid-argument' ? 127 : 128;
+}
+
+/** conmon's hard bound (truncation in place): for `none` and max-file=1; rotated logs are bounded by the rotator. */
+function logSizeMaxFor(p: { driver: string; maxSize?: number; maxFile: number }): number | undefined {
+  return p.driver === 'none' || p.maxFile < 2 ? p.maxSize : undefined;
 }

@@ -1,7 +1,7 @@
 // Rotation of container logs with max-size and max-file > 1: when the live file nears max-size it is
 // renamed to `<log>.1` (older ones shift up, the oldest falls off) and conmon is told on its control
-// fifo to reopen the log (message 2). conmon's own --log-size-max stays as the hard bound should a burst
-// outrun us, so the log never exceeds max-size × max-file.
+// fifo to reopen the log (message 2). conmon gets no --log-size-max here (it truncates the live file in
+// place, losing what a burst wrote before the rename); it keeps it only for max-file=1 and `none`.
 import { constants } from 'node:fs';
 import { watch, type FSWatcher } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
