@@ -7,6 +7,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
+import { registerSwarmRoutes } from './swarm.js';
 
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
@@ -17,5 +18,6 @@ export function buildRouter(engine: Engine): Router {
   registerNetworkRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
+  registerSwarmRoutes(router);
   return router;
 }
