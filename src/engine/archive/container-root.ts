@@ -7,6 +7,7 @@
 import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { unmountRootfs } from '../../fs/overlay.js';
+import { bindIntoRoot, unbindFromRoot } from '../../fs/bind-into-root.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 
@@ -42,11 +43,34 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
   }
 }
 
+/** Undoes the volume binds of a stopped container's mounted root. */
+const unbinds = new Map<string, () => Promise<void>>();
+
+/**
+ * A stopped container's overlay with its volumes and binds mounted where the container sees them (as
+ * Docker mounts them for cp), so a copy reaches the volume, not the layer under it.
+ */
+async function mountStoppedRoot(svc: ContainerService, rec: ContainerRecord): Promise<string> {
+  const root = await mountContainerRootfs(rec, svc.paths);
+  const copy = await svc.opts.mounts?.forCopy?.(rec);
+  if (!copy) return root;
+  try {
+    const binds = copy.mounts.map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW, recursive: !m.NonRecursive }));
+    const targets = await bindIntoRoot(root, binds);
+    unbinds.set(rec.Id, async () => { await unbindFromRoot(targets); await copy.release(); });
+    return root;
+  } catch (err) {
+    await copy.release();
+    await unmountRootfs(svc.paths.merged(rec.Id)).catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function withContainerRoot<T>(svc: ContainerService, rec: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
   if (svc.isRunning(rec) && rec.State.Pid > 0) return withFrozen(svc, rec, () => fn(`/proc/${rec.State.Pid}/root`));
   let h = holders.get(rec.Id);
   if (!h) {
-    h = { count: 0, ready: mountContainerRootfs(rec, svc.paths) };
+    h = { count: 0, ready: mountStoppedRoot(svc, rec) };
     holders.set(rec.Id, h);
   }
   h.count++;
@@ -55,6 +79,8 @@ export async function withContainerRoot<T>(svc: ContainerService, rec: Container
   } finally {
     if (--h.count === 0) {
       holders.delete(rec.Id);
+      await h.ready.then(() => unbinds.get(rec.Id)?.(), () => undefined);
+      unbinds.delete(rec.Id);
       await unmountRootfs(svc.paths.merged(rec.Id)).catch(() => undefined);
     }
   }

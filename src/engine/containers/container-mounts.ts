@@ -136,6 +136,26 @@ export class ContainerMounts implements ContainerMountHooks {
     return ociMounts(rec.MountPoints);
   }
 
+  async forCopy(rec: ContainerRecord): Promise<{ mounts: MountPointRecord[]; release: () => Promise<void> }> {
+    const { volumes } = this.opts;
+    const holder = `${rec.Id}/cp/${Math.random().toString(36).slice(2)}`;
+    const held: string[] = [];
+    const release = async () => { for (const n of held) await volumes.release(n, holder).catch(() => undefined); };
+    const out: MountPointRecord[] = [];
+    try {
+      for (const m of rec.MountPoints ?? []) {
+        if (m.Type === 'bind' && existsSync(m.Source)) out.push(m);
+        if (m.Type !== 'volume' || !m.Name || !volumes.store.get(m.Name)) continue;
+        out.push({ ...m, Source: await volumes.acquire(m.Name, holder) });
+        held.push(m.Name);
+      }
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    return { mounts: out, release };
+  }
+
   async stopped(id: string): Promise<void> {
     const names = this.held.get(id);
     if (!names) return;

@@ -283,6 +283,8 @@ export interface ContainerMountHooks {
   start(rec: ContainerRecord): Promise<OciMount[] | undefined>;
   /** After a run ended (the `die` of the container): volumes it held are released. */
   stopped?(id: string): Promise<void>;
+  /** For cp on a stopped container: its volume and bind mounts (volumes held until `release`). */
+  forCopy?(rec: ContainerRecord): Promise<{ mounts: MountPointRecord[]; release: () => Promise<void> }>;
   /** After the container was removed: its anonymous volumes of --rm go with it. */
   destroyed?(id: string): Promise<void>;
 }
