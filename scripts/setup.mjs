@@ -26,6 +26,8 @@ const debs = [
   ['netavark', '/usr/lib/podman/netavark'],
   ['aardvark-dns', '/usr/lib/podman/aardvark-dns'],
   ['iptables', '/usr/sbin/iptables'],
+  // Fidelity tests drive berthd with the Python SDK, as real tools do.
+  ['python3-docker', '/usr/lib/python3/dist-packages/docker'],
   ...extra.map((name) => [name, null]),
 ];
 
