@@ -218,3 +218,13 @@ test('wait across a restart gives the exit code of the trapped SIGTERM; AutoRemo
   if (out === undefined) return;
   assert.deepEqual(out.trim().split('\n'), ['5', 'True']);
 });
+
+test('/info reports the host: IPv4 forwarding, the bridge network plugin, the backing filesystem', async () => {
+  const info = JSON.parse((await d.api('GET', '/v1.41/info')).body) as { IPv4Forwarding: boolean; Plugins: { Network: string[] }; DriverStatus: string[][] };
+  assert.equal(info.IPv4Forwarding, readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1');
+  assert.ok(info.Plugins.Network.includes('bridge'));
+  const magic = spawnSync('stat', ['-f', '-c', '%t', d.dataRoot], { encoding: 'utf8' }).stdout.trim();
+  const expected: Record<string, string> = { ef53: 'extfs', 58465342: 'xfs', '9123683e': 'btrfs', 1021994: 'tmpfs', '794c7630': 'overlayfs' };
+  const backing = info.DriverStatus.find(([k]) => k === 'Backing Filesystem')?.[1];
+  assert.equal(backing, expected[magic] ?? '<unknown>');
+});
