@@ -34,6 +34,9 @@ export interface SpecInput {
   openStdin?: boolean;
   capabilities: string[];
   privileged?: boolean;
+  /** HostConfig.MaskedPaths/ReadonlyPaths: Docker's defaults when unset; ignored when privileged. */
+  maskedPaths?: string[] | null;
+  readonlyPaths?: string[] | null;
   /** `host` shares the host's network namespace; `netnsPath` joins a prepared one; otherwise a new one. */
   networkMode: string;
   netnsPath?: string;
@@ -145,8 +148,8 @@ export function buildSpec(input: SpecInput): OciSpec {
     linux.sysctl = sysctl;
   }
   if (!input.privileged) {
-    linux.maskedPaths = MASKED_PATHS;
-    linux.readonlyPaths = READONLY_PATHS;
+    linux.maskedPaths = input.maskedPaths ?? MASKED_PATHS;
+    linux.readonlyPaths = input.readonlyPaths ?? READONLY_PATHS;
   }
 
   const process: Record<string, unknown> = {

@@ -228,3 +228,23 @@ test('/info reports the host: IPv4 forwarding, the bridge network plugin, the ba
   const backing = info.DriverStatus.find(([k]) => k === 'Backing Filesystem')?.[1];
   assert.equal(backing, expected[magic] ?? '<unknown>');
 });
+
+test('MaskedPaths/ReadonlyPaths: defaults shown in inspect, given lists honoured (docker-py)', (t) => {
+  ok(['create', '--name', 'fid-mp0', 'busybox', 'true']);
+  const shown = JSON.parse(ok(['inspect', '-f', '{{json .HostConfig}}', 'fid-mp0'])) as { MaskedPaths: string[]; ReadonlyPaths: string[] };
+  assert.ok(shown.MaskedPaths.includes('/proc/kcore') && shown.ReadonlyPaths.includes('/proc/sys'));
+  d.docker(['rm', 'fid-mp0']);
+  const out = python(t, [
+    'import sys, docker',
+    'c = docker.DockerClient(base_url=sys.argv[1])',
+    'k = c.api.create_container("busybox", ["sh", "-c", "touch /usr/fid 2>/dev/null && echo writable || echo read-only; wc -c < /etc/hostname"],',
+    '    host_config={"MaskedPaths": ["/etc/hostname"], "ReadonlyPaths": ["/usr"]})',
+    'hc = c.api.inspect_container(k["Id"])["HostConfig"]',
+    'print(hc["MaskedPaths"], hc["ReadonlyPaths"])',
+    'c.api.start(k["Id"]); c.api.wait(k["Id"])',
+    'print(c.api.logs(k["Id"]).decode().strip().replace("\\n", " "))',
+    'c.api.remove_container(k["Id"])',
+  ].join('\n'));
+  if (out === undefined) return;
+  assert.deepEqual(out.trim().split('\n').map((l) => l.trim().replace(/\s+/g, ' ')), ["['/etc/hostname'] ['/usr']", 'read-only 0']);
+});

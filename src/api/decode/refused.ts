@@ -50,13 +50,11 @@ const CONTAINER_CREATE: Record<string, Check> = {
     const lc = (v ?? {}) as { Type?: unknown; Config?: unknown };
     return (isUnset(lc.Type) || lc.Type === 'json-file' || lc.Type === 'k8s-file') && isUnset(lc.Config);
   },
-  'HostConfig.MaskedPaths': (v) => v === undefined || v === null,
   'HostConfig.MemoryReservation': isUnset,
   'HostConfig.MemorySwappiness': oneOf(-1),
   'HostConfig.OomKillDisable': isUnset,
   'HostConfig.OomScoreAdj': isUnset,
   'HostConfig.PidMode': isUnset,
-  'HostConfig.ReadonlyPaths': (v) => v === undefined || v === null,
   'HostConfig.SecurityOpt': isUnset,
   'HostConfig.StorageOpt': isUnset,
   'HostConfig.Sysctls': isUnset,

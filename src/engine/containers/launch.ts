@@ -75,6 +75,8 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       tty: !!rec.Config.Tty,
       capabilities: effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop }),
       privileged: hc.Privileged,
+      maskedPaths: hc.MaskedPaths as string[] | null | undefined,
+      readonlyPaths: hc.ReadonlyPaths as string[] | null | undefined,
       networkMode: hc.NetworkMode ?? 'bridge',
       netnsPath,
       rlimits,
