@@ -50,13 +50,24 @@ const exec: Loader = () => import('./verbs/exec.js').then((m) => m.execVerb);
 const cp: Loader = () => import('./verbs/cp.js').then((m) => m.cpVerb);
 const diff: Loader = () => import('./verbs/diff.js').then((m) => m.diffVerb);
 const exportVerb: Loader = () => import('./verbs/export.js').then((m) => m.exportVerb);
+const pull: Loader = () => import('./verbs/registry.js').then((m) => m.pullVerb);
+const push: Loader = () => import('./verbs/registry.js').then((m) => m.pushVerb);
+const login: Loader = () => import('./verbs/registry.js').then((m) => m.loginVerb);
+const logout: Loader = () => import('./verbs/registry.js').then((m) => m.logoutVerb);
+const search: Loader = () => import('./verbs/registry.js').then((m) => m.searchVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
+const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
+const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
+const registryGc: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryGcVerb);
+const compose: Loader = () => import('./verbs/compose/index.js').then((m) => m.composeVerb);
 
 export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach,
+  exec, cp, diff, export: exportVerb, attach, build, commit, compose,
+  pull, push, login, logout, search,
 };
 
 export const groups: Record<string, Record<string, Loader>> = {
@@ -64,11 +75,11 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach,
+    exec, cp, diff, export: exportVerb, attach, commit,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
-    inspect: imageInspect, prune: imagePrune,
+    inspect: imageInspect, prune: imagePrune, pull, push, build,
   },
   system: { df, info, events },
   volume: { create: volumeCreate, ls: volumeLs, list: volumeLs, inspect: volumeInspect, rm: volumeRm, remove: volumeRm, prune: volumePrune },
@@ -76,6 +87,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     create: networkCreate, ls: networkLs, list: networkLs, inspect: networkInspect, rm: networkRm, remove: networkRm,
     connect: networkConnect, disconnect: networkDisconnect, prune: networkPrune,
   },
+  registry: { serve: registryServe, gc: registryGc },
 };
 
 /** One-line summaries for `berth --help` and group help, without loading any verb module. */
@@ -126,6 +138,7 @@ export const summaries: Record<string, string> = {
   diff: "Inspect changes to files or directories on a container's filesystem",
   export: "Export a container's filesystem as a tar archive",
   attach: 'Attach local standard input, output, and error streams to a running container',
+  compose: 'Define and run multi-container applications',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',
   'network disconnect': 'Disconnect a container from a network',
@@ -135,4 +148,7 @@ export const summaries: Record<string, string> = {
   'network prune': 'Remove all unused networks',
   'network rm': 'Remove one or more networks',
   'network remove': 'Remove one or more networks',
+  registry: 'Run the built-in OCI Distribution registry',
+  'registry serve': 'Serve an OCI Distribution registry from a directory',
+  'registry gc': 'Delete blobs no manifest in the registry refers to',
 };

@@ -142,8 +142,19 @@ export class EngineClient {
       body, headers: { 'Content-Type': 'application/x-tar' },
     });
   }
-  imagePull(fromImage: string, tag?: string): Promise<ApiResponse> {
-    return this.transport.request({ method: 'POST', path: '/images/create', query: { fromImage, tag } });
+  imagePull(fromImage: string, tag?: string, opts: { platform?: string; auth?: string } = {}): Promise<ApiResponse> {
+    return this.transport.request({ method: 'POST', path: '/images/create', query: { fromImage, tag, platform: opts.platform }, headers: opts.auth ? { 'X-Registry-Auth': opts.auth } : {} });
+  }
+  /** POST /images/{name}/push: `tag` empty pushes every tag of the repository. */
+  imagePush(name: string, tag: string | undefined, auth: string): Promise<ApiResponse> {
+    return this.transport.request({ method: 'POST', path: `/images/${name}/push`, query: { tag }, headers: { 'X-Registry-Auth': auth } });
+  }
+  /** POST /auth: checks credentials against the registry. */
+  login(body: { username?: string; password?: string; serveraddress: string; identitytoken?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.transport.json({ method: 'POST', path: '/auth', json: body });
+  }
+  imageSearch(term: string, limit?: number, filters?: Filters, auth?: string): Promise<Array<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }>> {
+    return this.transport.json({ method: 'GET', path: '/images/search', query: { term, limit, filters: encodeFilters(filters) }, headers: auth ? { 'X-Registry-Auth': auth } : {} });
   }
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.transport.json({ method: 'POST', path: '/images/prune', query: { filters: encodeFilters(filters) } });

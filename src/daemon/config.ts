@@ -32,6 +32,34 @@ export interface DaemonConfig {
   bip: string;
   /** Pools that user-defined networks take their subnets from (daemon.json `default-address-pools`). */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /** Registries reached over plain HTTP (daemon.json `insecure-registries`: host[:port] or CIDR). */
+  insecureRegistries: string[];
+  /** Mirrors tried first for docker.io (daemon.json `registry-mirrors`). */
+  registryMirrors: string[];
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
+  /** Per-registry CA and client certificates, Docker's certs.d layout. */
+  registryCertsDir: string;
+  /** The built-in registry server (daemon.json `registry-server`), off when unset. */
+  registryServer?: RegistryServerConfig;
+}
+
+/** daemon.json `"registry-server": {"addr", "htpasswd", "realm", "tls-cert", "tls-key"}`. */
+export interface RegistryServerConfig { addr: string; htpasswd?: string; realm?: string; tlsCert?: string; tlsKey?: string }
+
+function parseRegistryServer(v: unknown): RegistryServerConfig {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidArgument('registry-server: want an object such as {"addr": "127.0.0.1:5000"}');
+  const o = v as Record<string, unknown>;
+  const keys: Record<string, keyof RegistryServerConfig> = { addr: 'addr', htpasswd: 'htpasswd', realm: 'realm', 'tls-cert': 'tlsCert', 'tls-key': 'tlsKey' };
+  const out: Partial<RegistryServerConfig> = {};
+  for (const [k, val] of Object.entries(o)) {
+    if (!(k in keys)) throw invalidArgument(`registry-server: unknown option ${JSON.stringify(k)}`);
+    if (typeof val !== 'string' || !val) throw invalidArgument(`registry-server: ${k} must be a non-empty string`);
+    out[keys[k]] = val;
+  }
+  if (!out.addr) throw invalidArgument('registry-server: addr (HOST:PORT) is required');
+  if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) throw invalidArgument('registry-server: tls-cert and tls-key go together');
+  return out as RegistryServerConfig;
 }
 
 export const DEFAULT_SOCKET = 'unix:///run/berth/berth.sock';
@@ -54,6 +82,11 @@ export function defaultConfig(): DaemonConfig {
     bridgeName: 'berth0',
     bip: '172.30.0.1/16',
     defaultAddressPools: [{ base: '172.29.0.0/16', size: 24 }],
+    insecureRegistries: [],
+    registryMirrors: [],
+    maxConcurrentDownloads: 3,
+    maxConcurrentUploads: 5,
+    registryCertsDir: '/etc/berth/certs.d',
   };
 }
 
@@ -78,6 +111,10 @@ Options:
       --no-seed-busybox        Do not create busybox:latest from the host's busybox-static
   -b, --bridge string          Host bridge of the default network (default "berth0")
       --bip string             Gateway address/prefix of the default bridge (default "172.30.0.1/16")
+      --insecure-registry list Registry reached over plain HTTP (host[:port] or CIDR)
+      --registry-mirror list   Preferred Docker Hub mirror
+      --max-concurrent-downloads int  Layer downloads at once per pull (default 3)
+      --max-concurrent-uploads int    Layer uploads at once per push (default 5)
       --default-address-pool   Pool for user-defined networks, as base=CIDR,size=N (default base=172.29.0.0/16,size=24)
   -h, --help                   Print usage
 `;
@@ -107,6 +144,15 @@ function applyFile(cfg: DaemonConfig, path: string): void {
       .filter((p) => typeof p?.base === 'string' && typeof p.size === 'number')
       .map((p) => ({ base: String(p.base), size: Number(p.size) }));
   }
+  if (Array.isArray(raw['insecure-registries'])) cfg.insecureRegistries = raw['insecure-registries'].map(String);
+  if (Array.isArray(raw['registry-mirrors'])) cfg.registryMirrors = raw['registry-mirrors'].map(String);
+  for (const [key, field] of [['max-concurrent-downloads', 'maxConcurrentDownloads'], ['max-concurrent-uploads', 'maxConcurrentUploads']] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidArgument(`invalid ${key}: must be a positive integer`);
+    cfg[field] = v;
+  }
+  if (raw['registry-server'] !== undefined) cfg.registryServer = parseRegistryServer(raw['registry-server']);
   if (raw.runtimes && typeof raw.runtimes === 'object') {
     for (const [name, v] of Object.entries(raw.runtimes as Record<string, { path?: string; runtimeArgs?: string[] }>)) {
       if (v && typeof v.path === 'string') cfg.runtimes[name] = { path: v.path, runtimeArgs: v.runtimeArgs };
@@ -154,6 +200,14 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       case '--no-seed-busybox': set.seedBusybox = false; break;
       case '-b': case '--bridge': set.bridgeName = take(); break;
       case '--bip': set.bip = take(); break;
+      case '--insecure-registry': (set.insecureRegistries ??= []).push(take()); break;
+      case '--registry-mirror': (set.registryMirrors ??= []).push(take()); break;
+      case '--max-concurrent-downloads': case '--max-concurrent-uploads': {
+        const n = Number(take());
+        if (!Number.isInteger(n) || n < 1) throw invalidArgument(`invalid ${arg}: must be a positive integer`);
+        set[arg === '--max-concurrent-downloads' ? 'maxConcurrentDownloads' : 'maxConcurrentUploads'] = n;
+        break;
+      }
       case '--default-address-pool': {
         const kv = Object.fromEntries(take().split(',').map((p) => p.split('=', 2)));
         if (!kv.base || !Number(kv.size)) throw invalidArgument('invalid default address pool: want base=CIDR,size=N');

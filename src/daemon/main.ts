@@ -9,6 +9,7 @@ import { openListeners } from './listeners.js';
 import { engineOptions } from './wiring.js';
 import { log, setLogLevel } from '../util/log.js';
 import { errorMessage } from '../errors.js';
+import { openEmbeddedRegistry } from '../registry/server/embedded.js';
 
 async function main(): Promise<void> {
   let cfg;
@@ -28,10 +29,30 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const engine = new Engine(engineOptions(cfg));
+  // Before init: the registry claims its blobs in the shared content store before anything collects garbage.
+  const registry = cfg.registryServer
+    ? await openEmbeddedRegistry(cfg.registryServer, {
+      dataRoot: cfg.dataRoot,
+      imageRoot: engine.images.root,
+      addBlobKeeper: (k) => engine.images.addBlobKeeper(k),
+      localImages: {
+        lookup: (ref) => {
+          const id = engine.images.store.refTarget(ref);
+          const rec = id === undefined ? undefined : engine.images.store.record(id);
+          return rec && { id: rec.id, diffIds: rec.config.rootfs.diff_ids };
+        },
+        refs: () => engine.images.store.records().flatMap((r) => r.repoTags),
+      },
+    })
+    : undefined;
   await engine.init();
   const router = buildRouter(engine);
   const servers: Server[] = await openListeners(cfg, router);
   log.info('API listen on ' + cfg.hosts.join(', '), { dataRoot: cfg.dataRoot, execRoot: cfg.execRoot });
+  if (registry) {
+    const bound = await registry.start();
+    log.info(`registry server listening on ${bound.address}:${bound.port}`);
+  }
   engine.events.publish('daemon', 'start', engine.instanceId, { name: 'berthd' });
 
   let stopping = false;
@@ -40,6 +61,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`received ${signal}, shutting down; containers keep running`);
     for (const s of servers) s.close();
+    void registry?.close();
     // Streams (events, logs -f, attach) would hold close() open; they end with the process.
     setTimeout(() => process.exit(0), 200).unref();
   };

@@ -19,6 +19,13 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       runtimes: cfg.runtimes,
       monitorLogLevel: cfg.logLevel === 'debug' ? 'info' : 'error',
     },
+    registry: {
+      insecureRegistries: cfg.insecureRegistries,
+      registryMirrors: cfg.registryMirrors,
+      certsDir: cfg.registryCertsDir,
+      maxConcurrentDownloads: cfg.maxConcurrentDownloads,
+      maxConcurrentUploads: cfg.maxConcurrentUploads,
+    },
     network: {
       dataRoot: cfg.dataRoot,
       execRoot: cfg.execRoot,

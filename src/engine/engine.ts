@@ -11,10 +11,13 @@ import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from '../volumes/volume-service.js';
 import { ContainerMounts } from './containers/container-mounts.js';
+import { RegistryService } from '../images/image-registry.js';
 
 export class Engine {
   readonly events = new EventBus();
   readonly images: ImageService;
+  /** Pull, push, login, search against registries. */
+  readonly registry: RegistryService;
   readonly containers: ContainerService;
   readonly networks: NetworkService;
   readonly exec: ExecService;
@@ -34,6 +37,9 @@ export class Engine {
       // Docker's rmi messages name a container that uses the image.
       imageUsers: (id) => containers?.imageUsers(id) ?? [],
       seedBusybox: config.seedBusybox,
+    });
+    this.registry = new RegistryService(this.images, config.registry ?? {
+      insecureRegistries: [], registryMirrors: [], certsDir: '/etc/berth/certs.d', maxConcurrentDownloads: 3, maxConcurrentUploads: 5,
     });
     this.networks = new NetworkService(config.network, this.events, () => ({
       all: () => containers!.store.all(),

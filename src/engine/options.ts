@@ -4,6 +4,7 @@ import type { RuntimeEntry } from '../runtime/runtimes.js';
 import type { LogLevel } from '../util/log.js';
 import type { ContainerConfigOptions } from './containers/options.js';
 import type { NetworkServiceOptions } from '../network/network-service.js';
+import type { RegistryServiceOptions } from '../images/image-registry.js';
 
 export interface EngineOptions {
   dataRoot: string;
@@ -18,6 +19,8 @@ export interface EngineOptions {
   tls: boolean;
   containers: ContainerConfigOptions;
   network: NetworkServiceOptions;
+  /** Registry client: insecure registries, mirrors, certs.d, transfer limits (berthd's defaults when absent). */
+  registry?: RegistryServiceOptions;
   /** Seed `busybox:latest` from the host's busybox-static when no busybox image exists. */
   seedBusybox: boolean;
 }

@@ -36,6 +36,7 @@ export class ImageBackend {
   /** Digests (chain IDs, diff IDs) that imports in flight rely on; garbage collection leaves them alone. */
   private readonly pins = new Map<string, number>();
   private activeLeases = 0;
+  private readonly blobKeepers: Array<(digest: string) => boolean> = [];
 
   constructor(readonly opts: ImageServiceOptions) {
     this.root = join(opts.dataRoot, 'image');
@@ -122,7 +123,12 @@ export class ImageBackend {
   }
 
   isPinned(digest: string): boolean {
-    return this.pins.has(digest);
+    return this.pins.has(digest) || this.blobKeepers.some((keep) => keep(digest));
+  }
+
+  /** Another user of the content store (berthd's registry server) keeps the blobs `keep` names. */
+  addBlobKeeper(keep: (digest: string) => boolean): void {
+    this.blobKeepers.push(keep);
   }
 
   /** True while an import, load or seed runs (a full sweep would race with its unpinned blobs). */
@@ -181,6 +187,31 @@ export class ImageBackend {
     const users = this.opts.imageUsers?.(id) ?? [];
     if (users.length) return [...users].sort((a, b) => Number(b.running) - Number(a.running));
     return this.opts.imagesInUse().has(id) ? [{ id: '', running: false }] : [];
+  }
+
+  /** The chain of some image whose layer has this diffID (layers are stored by chain). */
+  private chainOfDiff(diffId: string): string | undefined {
+    for (const rec of this.store.records()) {
+      const k = rec.config.rootfs.diff_ids.indexOf(diffId);
+      if (k >= 0) { const chain = chainIds(rec.config.rootfs.diff_ids)[k]; if (this.layers.has(chain)) return chain; }
+    }
+    return undefined;
+  }
+
+  /** Bytes of a layer's uncompressed tar, by diffID (pulled layers keep only their compressed blob). */
+  async diffTarSize(diffId: string): Promise<number> {
+    if (this.content.has(diffId)) return await this.content.size(diffId);
+    const chain = this.chainOfDiff(diffId);
+    if (!chain) throw notFound(`blob ${diffId} not found`);
+    return (await this.layers.info(chain)).tarSize;
+  }
+
+  /** A layer's uncompressed tar, by diffID. */
+  async openDiffTar(diffId: string): Promise<Readable> {
+    if (this.content.has(diffId)) return this.content.openRead(diffId);
+    const chain = this.chainOfDiff(diffId);
+    if (!chain) throw notFound(`blob ${diffId} not found`);
+    return await this.layers.openDiffTar(chain);
   }
 
   /** Config JSON of an image exactly as stored (the bytes that hash to its ID). */

@@ -20,6 +20,9 @@ export interface CreateImageOptions {
   comment?: string;
   /** Tag to point at the result (`name[:tag]`). */
   tag?: string;
+  /** Docker's `container_config` (what the build step ran: the classic builder's cache key) and `container`. */
+  containerConfig?: ImageRunConfig;
+  container?: string;
   /** Record `base` as the parent (Docker does for commit and classic build). Default true. */
   recordParent?: boolean;
 }
@@ -46,6 +49,8 @@ export async function createImage(svc: ImageBackend, opts: CreateImageOptions): 
       ...(opts.author ?? base?.author ? { author: opts.author ?? base?.author } : {}),
       ...(opts.comment ? { comment: opts.comment } : {}),
       config: opts.config,
+      ...(opts.container ? { container: opts.container } : {}),
+      ...(opts.containerConfig ? { container_config: opts.containerConfig } : {}),
       created,
       docker_version: 'berth',
       history: [...(base?.history ?? []), { created, ...opts.history, ...(opts.layer ? {} : { empty_layer: true }) }],

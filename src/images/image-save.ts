@@ -48,7 +48,7 @@ export async function ociManifest(svc: ImageBackend, image: ImageRecord): Promis
     schemaVersion: 2,
     mediaType: MEDIA_OCI_MANIFEST,
     config: { mediaType: MEDIA_OCI_CONFIG, digest: image.id, size: await svc.content.size(image.id) },
-    layers: await Promise.all(image.config.rootfs.diff_ids.map(async (d) => ({ mediaType: MEDIA_OCI_LAYER, digest: d, size: await svc.content.size(d) }))),
+    layers: await Promise.all(image.config.rootfs.diff_ids.map(async (d) => ({ mediaType: MEDIA_OCI_LAYER, digest: d, size: await svc.diffTarSize(d) }))),
   };
   return Buffer.from(JSON.stringify(manifest));
 }
@@ -64,7 +64,7 @@ export async function saveImages(svc: ImageBackend, names: string[]): Promise<Re
   // Check every blob before the first byte goes out, so a missing blob is a clean HTTP error.
   for (const { image } of items) {
     await svc.configBytes(image.id);
-    for (const d of image.config.rootfs.diff_ids) await svc.content.size(d);
+    for (const d of image.config.rootfs.diff_ids) await svc.diffTarSize(d);
   }
   const pack = tar.pack();
   const mtime = new Date(0);
@@ -75,10 +75,10 @@ export async function saveImages(svc: ImageBackend, names: string[]): Promise<Re
   const addBlobFile = async (digest: string) => {
     if (written.has(digest)) return;
     written.add(digest);
-    const size = await svc.content.size(digest);
+    const size = await svc.diffTarSize(digest);
+    const src = await svc.openDiffTar(digest);
     await new Promise<void>((resolve, reject) => {
       const sink = pack.entry({ name: `blobs/sha256/${digestHex(digest)}`, size, mode: 0o644, mtime }, (err) => (err ? reject(err) : resolve()));
-      const src = svc.content.openRead(digest);
       src.on('error', reject);
       src.pipe(sink as unknown as NodeJS.WritableStream);
     });

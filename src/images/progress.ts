@@ -10,6 +10,8 @@ export interface ProgressMessage {
   stream?: string;
   error?: string;
   errorDetail?: { message: string };
+  /** Extra result data (push: Tag, Digest, Size). */
+  aux?: Record<string, unknown>;
 }
 
 function humanSize(n: number): string {

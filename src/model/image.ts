@@ -37,6 +37,8 @@ export interface ImageConfigJson {
   author?: string;
   config?: ImageRunConfig;
   container_config?: ImageRunConfig;
+  /** ID of the container a build step or commit came from. */
+  container?: string;
   rootfs: { type: 'layers'; diff_ids: string[] };
   history?: HistoryEntry[];
   comment?: string;

@@ -1,17 +1,18 @@
 // Layer store: each layer is unpacked once, into <root>/layers/<chainid-hex>/diff, and shared by every image
 // whose layer stack reaches it. The uncompressed tar is kept in the content store under its diffID so `save`
 // reproduces identical digests. A layer directory appears under its final name only once it is complete.
-import { existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, rename, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { readJson, writeJsonAtomic } from '../util/atomic-file.js';
-import { internal } from '../errors.js';
+import { internal, invalidArgument } from '../errors.js';
 import type { ContentStore } from './content-store.js';
 import { maybeDecompress } from './compression.js';
 import { applyTar } from './tar-apply.js';
 import { digestHex, sha256Digest } from './digest.js';
+import { compressionOfMediaType, decompress } from './layer-decompress.js';
 
 export interface LayerInfo {
   chainId: string;
@@ -21,7 +22,15 @@ export interface LayerInfo {
   size: number;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
+  /**
+   * The compressed blob the layer was pulled as, kept in the layer's directory instead of the uncompressed
+   * tar (push sends it as is; save decompresses it).
+   */
+  blob?: { digest: string; mediaType: string; size: number };
 }
+
+/** A compressed copy of the layer to keep with it (a pulled blob, already verified). */
+export interface KeptBlob { path: string; digest: string; mediaType: string; size: number }
 
 export class LayerStore {
   private readonly dir: string;
@@ -67,6 +76,60 @@ export class LayerStore {
       if (blob.created) await this.content.delete(blob.digest);
       throw err;
     }
+  }
+
+  /**
+   * Unpacks an uncompressed layer tar whose diffID is known in advance while it streams (a pull unpacks
+   * while it downloads), checking the diffID on the way. `keep` (the verified compressed blob) moves into
+   * the layer's directory and stands in for the uncompressed tar. The layer appears under its chainID only
+   * after the digest matched and the unpack finished; anything else leaves nothing behind.
+   */
+  async ingest(parent: string | null, plain: Readable, diffId: string, keep: KeptBlob): Promise<LayerInfo & { existed: boolean }> {
+    const chainId = parent === null ? diffId : sha256Digest(`${parent} ${diffId}`);
+    if (this.has(chainId)) { plain.resume(); return { ...(await this.info(chainId)), existed: true }; }
+    const tmp = join(this.dir, `.tmp-${digestHex(chainId).slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    const final = join(this.dir, digestHex(chainId));
+    const hash = createHash('sha256');
+    let tarSize = 0;
+    const ended = new Promise<void>((resolve, reject) => {
+      plain.once('end', resolve);
+      plain.once('error', reject);
+      plain.once('close', () => (plain.readableEnded ? resolve() : reject(new Error('layer stream closed early'))));
+    });
+    ended.catch(() => undefined);
+    try {
+      await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+      // Hashing and unpacking read the same chunks, attached together so neither misses one.
+      plain.on('data', (c: Buffer) => { hash.update(c); tarSize += c.length; });
+      const applied = await applyTar(plain, join(tmp, 'diff')).catch((err) => { plain.destroy(); throw err; });
+      // The tar may end before its padding does: read to the end, so the digest covers every byte.
+      plain.resume();
+      await ended;
+      const got = 'sha256:' + hash.digest('hex');
+      if (got !== diffId) throw invalidArgument(`failed to register layer: layer content does not match diffID ${diffId} in the image config (got ${got})`);
+      if (this.has(chainId)) { await rm(tmp, { recursive: true, force: true }); return { ...(await this.info(chainId)), existed: true }; }
+      const info: LayerInfo = { chainId, diffId, parent, size: applied.size, tarSize, blob: { digest: keep.digest, mediaType: keep.mediaType, size: keep.size } };
+      await rename(keep.path, join(tmp, 'blob'));
+      await writeJsonAtomic(join(tmp, 'layer.json'), info);
+      await rm(final, { recursive: true, force: true });
+      await rename(tmp, final);
+      return { ...info, existed: false };
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** The layer's uncompressed tar: the stored one, or its kept compressed blob decompressed. */
+  async openDiffTar(chainId: string): Promise<Readable> {
+    const info = await this.info(chainId);
+    if (this.content.has(info.diffId) || !info.blob) return this.content.openRead(info.diffId);
+    return decompress(createReadStream(join(this.dir, digestHex(chainId), 'blob'), { highWaterMark: 1 << 20 }), compressionOfMediaType(info.blob.mediaType));
+  }
+
+  /** The kept compressed blob of a pulled layer, if it has one. */
+  blobPath(chainId: string): string {
+    return join(this.dir, digestHex(chainId), 'blob');
   }
 
   /** Unpacks the stored diff tar into a temp dir, then renames it into place. */

@@ -7,8 +7,8 @@ import { boolQuery, filtersQuery, sendJson, startStream, type RequestContext } f
 import { BerthError, errorMessage, invalidArgument, notFound, notImplemented } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ProgressMessage } from '../../images/progress.js';
-import { parseReference, familiarName, familiarString } from '../../images/reference.js';
 import { parsePlatform, requireLinux } from '../../images/platform.js';
+import { pullRoute } from './distribution.js';
 
 /** True when the client speaks API `v` or older (e.g. `olderThan(ctx, '1.44')`). */
 function olderThan(ctx: RequestContext, v: string): boolean {
@@ -72,21 +72,7 @@ async function create(engine: Engine, ctx: RequestContext): Promise<void> {
     }
     return;
   }
-  if (fromImage) {
-    const tag = q.get('tag');
-    const ref = parseReference(fromImage + (tag ? (/^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag) ? `@${tag}` : `:${tag}`) : ''));
-    const shown = familiarString(ref.tag || ref.digest ? ref : { ...ref, tag: 'latest' });
-    const id = engine.images.findId(shown);
-    // No registry client here: an image already present is "up to date", anything else cannot be pulled.
-    if (!id) throw notFound(`pull access denied for ${familiarName(ref.name)}, repository does not exist or may require 'docker login'`);
-    const res = startStream(ctx);
-    const emit = jsonLines(res);
-    emit({ status: `Pulling from ${ref.name.replace(/^docker\.io\//, '')}`, id: ref.tag ?? 'latest' });
-    emit({ status: `Digest: ${id}` });
-    emit({ status: `Status: Image is up to date for ${shown}` });
-    res.end();
-    return;
-  }
+  if (fromImage) return await pullRoute(engine, ctx);
   throw invalidArgument('fromImage or fromSrc is required');
 }
 
@@ -107,18 +93,6 @@ export function registerImageRoutes(router: Router, engine: Engine): void {
   router.post('/images/load', (ctx) => load(engine, ctx));
   router.get('/images/get', (ctx) => save(engine, ctx, ctx.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
   router.post('/images/prune', async (ctx) => { sendJson(ctx, 200, await images.prune(filtersQuery(ctx.query))); });
-
-  // No registry client in the image service: answer as Docker does when the registry cannot be reached.
-  router.get('/images/search', (ctx) => {
-    throw new BerthError('unavailable', `Get "https://index.docker.io/v1/search?q=${encodeURIComponent(ctx.query.get('term') ?? '')}&n=25": registry unreachable (Berth has no registry access here)`);
-  });
-  router.post('/images/{name*}/push', async (ctx) => {
-    const name = ctx.params.name;
-    const tag = ctx.query.get('tag');
-    const ref = tag ? `${name}:${tag}` : name;
-    if (!images.findId(ref)) throw notFound(`An image does not exist locally with the tag: ${name}`);
-    throw new BerthError('unavailable', `pushing ${ref} is not supported: Berth has no registry client`);
-  });
 
   router.get('/images/{name*}/json', async (ctx) => {
     const body = await images.inspect(ctx.params.name);

@@ -2,16 +2,19 @@ import { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { registerSystemRoutes } from './system.js';
 import { registerImageRoutes } from './images.js';
+import { registerDistributionRoutes } from './distribution.js';
 import { registerContainerRoutes } from './containers.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
 import { registerSwarmRoutes } from './swarm.js';
+import { registerBuildRoutes } from './build.js';
 
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
   registerSystemRoutes(router, engine);
+  registerDistributionRoutes(router, engine);
   registerImageRoutes(router, engine);
   registerContainerRoutes(router, engine);
   registerVolumeRoutes(router, engine);
@@ -19,5 +22,6 @@ export function buildRouter(engine: Engine): Router {
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
   registerSwarmRoutes(router);
+  registerBuildRoutes(router, engine);
   return router;
 }

@@ -66,7 +66,8 @@ export class ProgressRenderer {
     if (m.errorDetail?.message || m.error) throw new JsonMessageError(m.errorDetail?.message || m.error || 'unknown error');
     if (m.aux !== undefined) return;
     let diff = 0;
-    const progressLine = !!m.id && (!!m.progressDetail && Object.keys(m.progressDetail).length > 0 || !!m.progress);
+    // As Docker: any progressDetail, even `{}` ("Pulling fs layer"), keeps the line in the redrawn block.
+    const progressLine = !!m.id && (m.progressDetail !== undefined || !!m.progress);
     if (progressLine) {
       let line = this.ids.get(m.id!);
       if (line === undefined) {

@@ -31,7 +31,8 @@ function splitImageRef(ref: string): { name: string; tag?: string } {
 
 async function pullImage(ctx: CliContext, image: string): Promise<void> {
   const { name, tag } = splitImageRef(image);
-  const res = await ctx.client().imagePull(name, tag);
+  const { registryAuthHeader, registryOfImage } = await import('../credentials.js');
+  const res = await ctx.client().imagePull(name, tag, { auth: registryAuthHeader(ctx.env, registryOfImage(name)) });
   const { ProgressRenderer } = await import('../format/progress.js');
   const { jsonLines } = await import('../../client/transport.js');
   const renderer = new ProgressRenderer({ write: (s) => ctx.stderr.write(s), isTerminal: !!ctx.stderr.isTTY, width: ctx.stderr.columns ?? 80 });

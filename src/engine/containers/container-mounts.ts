@@ -64,7 +64,12 @@ export class ContainerMounts implements ContainerMountHooks {
     const inherited: MountPointRecord[] = [];
     for (const spec of (hc.VolumesFrom as string[] | null | undefined) ?? []) {
       const { container, mode } = parseVolumesFrom(spec);
-      const from = this.opts.containers().resolve(container);
+      // Docker answers 400 here, not 404: a 404 on create makes the docker CLI pull the image.
+      let from: ContainerRecord;
+      try { from = this.opts.containers().resolve(container); } catch (err) {
+        if (isBerthError(err, 'not-found')) throw invalidArgument(err.message);
+        throw err;
+      }
       for (const m of from.MountPoints ?? []) if (m.Type !== 'tmpfs') inherited.push(inheritMount(m, mode));
     }
     const planned = planMounts({
