@@ -248,3 +248,14 @@ test('MaskedPaths/ReadonlyPaths: defaults shown in inspect, given lists honoured
   if (out === undefined) return;
   assert.deepEqual(out.trim().split('\n').map((l) => l.trim().replace(/\s+/g, ' ')), ["['/etc/hostname'] ['/usr']", 'read-only 0']);
 });
+
+test('--mount volume-subpath (API 1.45) mounts one directory of a volume; a missing one is an error', () => {
+  try {
+    ok(['run', '--rm', '-v', 'fid-sub:/v', 'busybox', 'sh', '-c', 'mkdir -p /v/sub && echo inner > /v/sub/f && echo outer > /v/top']);
+    assert.equal(ok(['run', '--rm', '--mount', 'type=volume,src=fid-sub,dst=/s,volume-subpath=sub', 'busybox', 'sh', '-c', 'cat /s/f; ls /s']), 'inner\nf\n');
+    assert.match(fails(['run', '--rm', '--mount', 'type=volume,src=fid-sub,dst=/s,volume-subpath=nope', 'busybox', 'true']), /cannot access path .*nope/);
+    assert.match(fails(['run', '--rm', '--mount', 'type=volume,src=fid-sub,dst=/s,volume-subpath=../x', 'busybox', 'true']), /subpath must be a relative path within the volume/);
+  } finally {
+    d.docker(['volume', 'rm', '-f', 'fid-sub']);
+  }
+});
