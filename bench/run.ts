@@ -3,7 +3,8 @@
 // JSON, Markdown and an SVG chart of the ratios under bench/results/, and leaves nothing running.
 //
 // Environment: BENCH_ROUNDS (default 5; the 100-container, logs and pull workloads run at most 3),
-// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build,load (start/memory/ps share one fixture and run together),
+// BENCH_ONLY=run,steps,cli,start,memory,ps,logs,pull,build,load,density (start/memory/ps share one fixture and
+// run together), BENCH_DENSITY (default 1000 containers),
 // BENCH_BUDGET_S (default 660: no new round starts after that many seconds of workloads), BENCH_HARD_LIMIT_S
 // (default 780: past it, whatever was measured is reported and everything is torn down),
 // BENCH_PROFILE=1 (berthd under node --cpu-prof; profiles in bench/results/profiles/),
@@ -19,7 +20,8 @@ import { onCleanup, runCleanup, cleanupOnSignals, wasInterrupted } from './lib/c
 import { enginePids } from './lib/memory.js';
 import { loadBusybox } from './lib/busybox-image.js';
 import { since } from './lib/proc.js';
-import { markOwner, sweepStaleRuns } from './lib/stale.js';
+import { markOwner, sweepRunDir, sweepStaleRuns } from './lib/stale.js';
+import { planBridges } from './lib/bridge.js';
 import { DockerdEngine } from './engines/dockerd.js';
 import { BerthdEngine, REPO_ROOT } from './engines/berthd.js';
 import { Recorder, reasonOf, type BenchContext, type Workload } from './workloads/types.js';
@@ -31,11 +33,12 @@ import { logs } from './workloads/logs.js';
 import { build } from './workloads/build.js';
 import { pull } from './workloads/pull.js';
 import { load } from './workloads/load.js';
+import { density } from './workloads/density.js';
 import { writeReport } from './report/write.js';
 import { newestProfile, summarizeProfile } from './report/profile.js';
 import { summarizeStepTimings } from './report/step-timings.js';
 
-const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull, load];
+const WORKLOADS: Workload[] = [runLatency, runSteps, berthCli, fleet, logs, build, pull, load, density];
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`bench [${since(t0)}] ${msg}\n`);
 
@@ -45,6 +48,16 @@ function settings() {
   const budgetS = Number(process.env.BENCH_BUDGET_S ?? 660) || 660;
   const profile = process.env.BENCH_PROFILE === '1';
   return { rounds, only, budgetS, profile };
+}
+
+/** This run's scratch directory: swept by force when the orderly teardown ran out of time. */
+let ownWorkDir: string | undefined;
+
+function sweepSelf(): void {
+  if (ownWorkDir && existsSync(ownWorkDir)) {
+    log(`teardown incomplete: sweeping ${ownWorkDir} by force`);
+    sweepRunDir(ownWorkDir, process.pid);
+  }
 }
 
 /** Prints and writes the results once; set as soon as there is something to report. */
@@ -61,16 +74,18 @@ async function main(): Promise<void> {
 
   for (const dir of sweepStaleRuns()) log(`removed leftovers of a killed earlier run: ${dir}`);
   const workDir = mkdtempSync('/tmp/berth-bench-');
+  ownWorkDir = workDir;
   markOwner(workDir);
   onCleanup('scratch directory', async () => rmSync(workDir, { recursive: true, force: true }));
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
-  const docker = new DockerdEngine(join(workDir, 'docker'));
-  const berth = new BerthdEngine(join(workDir, 'berth'), cfg.profile ? join(resultsDir, 'profiles') : undefined);
+  const bridges = planBridges(process.pid);
+  const docker = new DockerdEngine(join(workDir, 'docker'), bridges.docker);
+  const berth = new BerthdEngine(join(workDir, 'berth'), bridges.berth, cfg.profile ? join(resultsDir, 'profiles') : undefined);
   if (cfg.profile) berth.saveLogTo = join(resultsDir, 'berthd.log');
   onCleanup('dockerd', () => docker.stop());
   onCleanup('berthd', () => berth.stop());
 
-  log(`starting dockerd and berthd under ${workDir}`);
+  log(`starting dockerd (bridge ${bridges.docker.name} ${bridges.docker.subnet}) and berthd (bridge ${bridges.berth.name} ${bridges.berth.subnet}) under ${workDir}`);
   await Promise.all([docker.start(), berth.start()]);
   for (const e of [docker, berth]) log(e.failure ? `${e.name}: ${e.failure}` : `${e.name}d ${e.version} up on ${e.host}`);
   const imageSource = await loadBusybox(docker, berth, join(workDir, 'image')).catch((err) => `busybox image: ${reasonOf(err)}`);
@@ -126,7 +141,7 @@ const hardLimitS = Number(process.env.BENCH_HARD_LIMIT_S ?? 780) || 780;
 setTimeout(() => {
   log(`hard time limit of ${hardLimitS} s reached: reporting what was measured and stopping`);
   report(`stopped at the ${hardLimitS} s hard limit`);
-  void runCleanup(log).finally(() => process.exit(2));
+  void runCleanup(log).finally(() => { sweepSelf(); process.exit(2); });
 }, hardLimitS * 1000).unref();
 
 // A closed terminal or pipe (`npm run bench | head`) must not crash the run before it tears down.
@@ -148,6 +163,7 @@ try {
 } finally {
   log('cleaning up');
   await runCleanup(log);
+  sweepSelf();
   checkLeftovers();
   // berthd writes its profile when it exits, so this can only be read after teardown.
   const profile = settings().profile ? newestProfile(join(REPO_ROOT, 'bench', 'results', 'profiles')) : undefined;

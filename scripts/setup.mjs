@@ -16,6 +16,8 @@ const debs = [
   ['runc', '/usr/sbin/runc'],
   ['crun', '/usr/bin/crun'],
   ['conmon', '/usr/bin/conmon'],
+  // --init: Docker's docker-init is tini; the static build runs in images without a libc.
+  ['tini', '/usr/bin/tini-static'],
   ['busybox-static', '/bin/busybox'],
   ['attr', '/usr/bin/setfattr'],
   ['procps', '/bin/ps'],

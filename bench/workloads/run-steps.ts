@@ -1,8 +1,9 @@
 // Where the time of `docker run --rm` goes: the same life cycle as separate raw API calls (create,
 // start, wait for exit, delete), timed one by one on both engines. This is the breakdown a "run latency
-// missed" verdict is read with; the CLI's own overhead is the rest of the `docker run` row.
+// missed" verdict is read with; the CLI's own overhead is the rest of the `docker run` row. On the default
+// bridge, as the `docker run` row.
 import { apiError } from '../lib/api.js';
-import { interleave, type Workload } from './types.js';
+import { interleave, netHostConfig, netLabel, type Workload } from './types.js';
 
 const REPS_PER_ROUND = 4;
 const STEPS = ['create', 'start', 'wait', 'delete'] as const;
@@ -12,13 +13,13 @@ export const runSteps: Workload = {
   title: 'run life cycle, step by step (API)',
   metrics: STEPS.map((s) => ({
     id: `step-${s}`,
-    label: s === 'wait' ? 'API POST /wait (start→exit of `true`)' : `API ${s === 'delete' ? 'DELETE /containers/{id}' : `POST /containers/${s === 'create' ? 'create' : '{id}/start'}`}`,
+    label: (s === 'wait' ? 'API POST /wait (start→exit of `true`)' : `API ${s === 'delete' ? 'DELETE /containers/{id}' : `POST /containers/${s === 'create' ? 'create' : '{id}/start'}`}`) + ` ${netLabel('bridge')}`,
     unit: 'ms' as const,
   })),
   async run(ctx) {
     await interleave(ctx, ctx.rounds, STEPS.map((s) => `step-${s}`), async (engine) => {
       for (let i = 0; i < REPS_PER_ROUND; i++) {
-        const create = await engine.api('POST', '/containers/create', { Image: engine.image, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }, 30_000);
+        const create = await engine.api('POST', '/containers/create', { Image: engine.image, Cmd: ['true'], HostConfig: netHostConfig('bridge') }, 30_000);
         if (create.status !== 201) throw new Error(`create: ${apiError(create)}`);
         const id = (JSON.parse(create.body) as { Id: string }).Id;
         try {

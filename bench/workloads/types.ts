@@ -96,3 +96,24 @@ export async function interleave(ctx: BenchContext, rounds: number, metricIds: s
     }
   }
 }
+
+/**
+ * The network a container workload runs on: each engine's default bridge (what users run: no flag at
+ * all) or `--network none` (the engine without its network step), in rows labelled alike.
+ */
+export type NetMode = 'bridge' | 'none';
+export const NET_MODES: NetMode[] = ['bridge', 'none'];
+
+/** docker CLI arguments for the mode: none for the default bridge, exactly as a user types `docker run`. */
+export function netArgs(mode: NetMode): string[] {
+  return mode === 'none' ? ['--network', 'none'] : [];
+}
+
+/** HostConfig for raw API creates in the mode (NetworkMode left out on the default bridge, as the CLI does). */
+export function netHostConfig(mode: NetMode): Record<string, unknown> {
+  return mode === 'none' ? { NetworkMode: 'none' } : {};
+}
+
+export function netLabel(mode: NetMode): string {
+  return mode === 'none' ? '(--network none)' : '(default bridge)';
+}

@@ -56,6 +56,8 @@ const login: Loader = () => import('./verbs/registry.js').then((m) => m.loginVer
 const logout: Loader = () => import('./verbs/registry.js').then((m) => m.logoutVerb);
 const search: Loader = () => import('./verbs/registry.js').then((m) => m.searchVerb);
 const attach: Loader = () => import('./verbs/attach.js').then((m) => m.attachVerb);
+const stats: Loader = () => import('./verbs/stats.js').then((m) => m.statsVerb);
+const update: Loader = () => import('./verbs/update.js').then((m) => m.updateVerb);
 const build: Loader = () => import('./verbs/build.js').then((m) => m.buildVerb);
 const commit: Loader = () => import('./verbs/commit.js').then((m) => m.commitVerb);
 const registryServe: Loader = () => import('./verbs/registry-serve.js').then((m) => m.registryServeVerb);
@@ -66,7 +68,7 @@ export const topLevel: Record<string, Loader> = {
   run, create, start, stop, restart, kill, rm, wait, rename, ps, logs, top, inspect, images, rmi, tag, history,
   save, load, import: importVerb, events, version, info,
   port,
-  exec, cp, diff, export: exportVerb, attach, build, commit, compose,
+  exec, cp, diff, export: exportVerb, attach, build, commit, compose, stats, update,
   pull, push, login, logout, search,
 };
 
@@ -75,7 +77,7 @@ export const groups: Record<string, Record<string, Loader>> = {
     run, create, start, stop, restart, kill, rm, remove: rm, wait, rename, ls: ps, ps, list: ps, logs, top,
     inspect: containerInspect, prune: containerPrune,
     port,
-    exec, cp, diff, export: exportVerb, attach, commit,
+    exec, cp, diff, export: exportVerb, attach, commit, stats, update,
   },
   image: {
     ls: imageLs, list: imageLs, rm: rmi, remove: rmi, tag, history, save, load, import: importVerb,
@@ -138,6 +140,8 @@ export const summaries: Record<string, string> = {
   diff: "Inspect changes to files or directories on a container's filesystem",
   export: "Export a container's filesystem as a tar archive",
   attach: 'Attach local standard input, output, and error streams to a running container',
+  stats: 'Display a live stream of container(s) resource usage statistics',
+  update: 'Update configuration of one or more containers',
   compose: 'Define and run multi-container applications',
   'network create': 'Create a network',
   'network connect': 'Connect a container to a network',

@@ -55,6 +55,13 @@ export class EngineClient {
   containerInspect(id: string, size = false): Promise<ContainerInspect> {
     return this.transport.json({ method: 'GET', path: `/containers/${enc(id)}/json`, query: { size } });
   }
+  /** One stats object (`stream` false) or the response streaming one a second. */
+  containerStats(id: string, stream: boolean): Promise<ApiResponse> {
+    return this.transport.request({ method: 'GET', path: `/containers/${enc(id)}/stats`, query: { stream } });
+  }
+  containerUpdate(id: string, body: Record<string, unknown>): Promise<{ Warnings?: string[] | null }> {
+    return this.transport.json({ method: 'POST', path: `/containers/${enc(id)}/update`, json: body });
+  }
   containerStart(id: string): Promise<string> { return this.transport.text({ method: 'POST', path: `/containers/${enc(id)}/start` }); }
   containerStop(id: string, q: { t?: number; signal?: string }): Promise<string> {
     return this.transport.text({ method: 'POST', path: `/containers/${enc(id)}/stop`, query: { t: q.t, signal: q.signal } });

@@ -32,6 +32,10 @@ export interface DaemonConfig {
   bip: string;
   /** Pools that user-defined networks take their subnets from (daemon.json `default-address-pools`). */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /** Default container log driver and options (daemon.json `log-driver`, `log-opts`). */
+  logDriver: string;
+  /** Berth bounds container logs by default (Docker does not: moby#40207); daemon.json replaces it. */
+  logOpts: Record<string, string>;
   /** Registries reached over plain HTTP (daemon.json `insecure-registries`: host[:port] or CIDR). */
   insecureRegistries: string[];
   /** Mirrors tried first for docker.io (daemon.json `registry-mirrors`). */
@@ -82,6 +86,8 @@ export function defaultConfig(): DaemonConfig {
     bridgeName: 'berth0',
     bip: '172.30.0.1/16',
     defaultAddressPools: [{ base: '172.29.0.0/16', size: 24 }],
+    logDriver: 'json-file',
+    logOpts: { 'max-size': '20m', 'max-file': '5' },
     insecureRegistries: [],
     registryMirrors: [],
     maxConcurrentDownloads: 3,
@@ -143,6 +149,10 @@ function applyFile(cfg: DaemonConfig, path: string): void {
     cfg.defaultAddressPools = (raw['default-address-pools'] as Array<{ base?: unknown; size?: unknown }>)
       .filter((p) => typeof p?.base === 'string' && typeof p.size === 'number')
       .map((p) => ({ base: String(p.base), size: Number(p.size) }));
+  }
+  if (typeof raw['log-driver'] === 'string' && raw['log-driver']) cfg.logDriver = raw['log-driver'];
+  if (raw['log-opts'] && typeof raw['log-opts'] === 'object') {
+    cfg.logOpts = Object.fromEntries(Object.entries(raw['log-opts'] as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }
   if (Array.isArray(raw['insecure-registries'])) cfg.insecureRegistries = raw['insecure-registries'].map(String);
   if (Array.isArray(raw['registry-mirrors'])) cfg.registryMirrors = raw['registry-mirrors'].map(String);

@@ -62,8 +62,9 @@ async function main(): Promise<void> {
     log.info(`received ${signal}, shutting down; containers keep running`);
     for (const s of servers) s.close();
     void registry?.close();
-    // Streams (events, logs -f, attach) would hold close() open; they end with the process.
-    setTimeout(() => process.exit(0), 200).unref();
+    // Streams (events, logs -f, attach) would hold close() open; they end with the process. Pooled
+    // network namespaces and background teardowns are finished first (bounded).
+    void engine.networks.shutdown(10_000).finally(() => setTimeout(() => process.exit(0), 200).unref());
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -9,6 +9,7 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
     logLevel: cfg.logLevel,
     runtimes: cfg.runtimes,
     defaultRuntime: cfg.defaultRuntime,
+    logDriver: cfg.logDriver,
     hosts: cfg.hosts,
     tls: cfg.tls,
     seedBusybox: cfg.seedBusybox,
@@ -18,6 +19,8 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       defaultRuntime: cfg.defaultRuntime,
       runtimes: cfg.runtimes,
       monitorLogLevel: cfg.logLevel === 'debug' ? 'info' : 'error',
+      logDriver: cfg.logDriver,
+      logOpts: cfg.logOpts,
     },
     registry: {
       insecureRegistries: cfg.insecureRegistries,
@@ -32,6 +35,8 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       bridgeName: cfg.bridgeName,
       bip: cfg.bip,
       defaultAddressPools: cfg.defaultAddressPools,
+      // Ready namespaces on the default bridge (src/netavark/netns-pool.ts); BERTH_NETNS_POOL=0 turns the pool off.
+      netnsPool: Math.max(0, Math.min(64, Number(process.env.BERTH_NETNS_POOL ?? 4) || 0)),
     },
   };
 }

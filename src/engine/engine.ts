@@ -11,6 +11,10 @@ import { NetworkService } from '../network/network-service.js';
 import { ExecService } from './exec/exec-service.js';
 import { VolumeService } from '../volumes/volume-service.js';
 import { ContainerMounts } from './containers/container-mounts.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { StatsService } from './stats/stats-service.js';
+import { UpdateService } from './limits/update-service.js';
+import { LogRotator } from './logs/log-rotator.js';
 import { RegistryService } from '../images/image-registry.js';
 
 export class Engine {
@@ -24,6 +28,10 @@ export class Engine {
   readonly volumes: VolumeService;
   /** Container mounts and their volumes (create, start, rm -v). */
   readonly volumeMounts: ContainerMounts;
+  readonly health: HealthMonitor;
+  readonly stats: StatsService;
+  readonly update: UpdateService;
+  readonly logRotator: LogRotator;
   readonly startedAt = new Date();
   /** Stable ID of this engine's data root, as Docker's `ID` in /info. */
   instanceId = '';
@@ -53,6 +61,10 @@ export class Engine {
     containers = new ContainerService({ config: config.containers, events: this.events, images: this.images, network: this.networks, mounts: this.volumeMounts });
     this.containers = containers;
     this.exec = new ExecService({ config: { runtimes: config.runtimes }, containers, events: this.events });
+    this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
+    this.stats = new StatsService(containers);
+    this.update = new UpdateService({ config: { runtimes: config.runtimes }, containers, events: this.events });
+    this.logRotator = new LogRotator({ containers, events: this.events });
   }
 
   async init(): Promise<void> {
@@ -65,6 +77,9 @@ export class Engine {
     this.networks.init(); // before containers: recovery releases the networks of exited containers
     await this.volumes.init();
     await this.containers.init();
+    this.health.init();
+    this.stats.init();
+    this.logRotator.init();
     await this.networks.recover();
     await this.volumeMounts.init();
   }

@@ -14,6 +14,8 @@ export interface EngineOptions {
   /** Configured OCI runtimes and the default, listed by /info. */
   runtimes: Record<string, RuntimeEntry>;
   defaultRuntime: string;
+  /** Default container log driver, shown as /info's LoggingDriver. */
+  logDriver: string;
   /** Where berthd listens and whether TCP has TLS: /info warns about plain TCP. */
   hosts: string[];
   tls: boolean;

@@ -51,7 +51,14 @@ export interface ContainerStateRecord {
   OOMKilled: boolean;
   StartedAt: string;
   FinishedAt: string;
+  /** Set while the container has a health check (src/engine/health). */
+  Health?: HealthState;
 }
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+export interface HealthResult { Start: string; End: string; ExitCode: number; Output: string }
+/** Docker's State.Health, persisted with the container. */
+export interface HealthState { Status: HealthStatus; FailingStreak: number; Log: HealthResult[] }
 
 /** What Berth persists per container. */
 export interface ContainerRecord {
@@ -75,6 +82,8 @@ export interface ContainerRecord {
   RemovalInProgress?: boolean;
   /** Nanosecond timestamp of the last start, for `die` events' execDuration. */
   HasBeenStartedBefore?: boolean;
+  /** Stopped (or killed) by the user: no restart policy applies, `unless-stopped` stays down across berthd restarts. */
+  HasBeenManuallyStopped?: boolean;
   /** Networks the container is connected to, its addresses and published ports (src/network). */
   NetworkSettings?: ContainerNetworkSettings;
   /** Mounts planned at create (binds, volumes, tmpfs), see mounts.ts; absent on records from before volumes. */

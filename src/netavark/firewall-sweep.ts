@@ -28,3 +28,24 @@ export function splitRule(rule: string): string[] {
   for (let m = re.exec(rule); m; m = re.exec(rule)) out.push(m[1] !== undefined ? m[1] : m[2]);
   return out;
 }
+
+/**
+ * netavark 1.4's complete teardown of an isolated network (its last endpoint: the bridge goes) deletes
+ * the shared `FORWARD -j NETAVARK_ISOLATION_1` jump even while other networks' rules are still in that
+ * chain — every other network on the host (other daemons' too) then loses its isolation until some
+ * netavark set-up puts the jump back (measured: `setup` then `teardown` of a throwaway isolated network
+ * removed the jump while berth0's rules stayed). After such a teardown the jump is put back, under the
+ * host-wide lock, when the chain still has rules. Nothing else of the firewall is touched.
+ */
+export async function restoreIsolationJump(): Promise<void> {
+  const locked = existsSync(FLOCK) && existsSync('/run/lock');
+  const iptables = (args: string[]) => (locked ? run(FLOCK, ['-o', '-w', '60', HOST_LOCK, 'iptables', '-w', ...args]) : run('iptables', ['-w', ...args]));
+  try {
+    const chain = (await iptables(['-S', 'NETAVARK_ISOLATION_1'])).stdout;
+    if (!chain.includes('-A NETAVARK_ISOLATION_1 ')) return;
+    const present = await iptables(['-C', 'FORWARD', '-j', 'NETAVARK_ISOLATION_1']).then(() => true, () => false);
+    if (!present) await iptables(['-I', 'FORWARD', '1', '-j', 'NETAVARK_ISOLATION_1']);
+  } catch (err) {
+    log.debug('restoring the isolation jump failed', { err: String(err) });
+  }
+}

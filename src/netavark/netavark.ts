@@ -12,7 +12,8 @@ export function findNetavark(): string | undefined {
 }
 
 /**
- * netavark's name for a network, which names its firewall chains: one per host bridge. Daemons that
+ * netavark's name for a network, which names its firewall chains: one per host bridge (per network for
+ * macvlan). Daemons that
  * share a bridge (the default berth0) then share its chains, and the last teardown on the bridge removes
  * them; a per-daemon name would leave each daemon's chains behind while another still uses the bridge.
  */
@@ -25,6 +26,8 @@ export interface EndpointRequest {
   containerName: string;
   interfaceName: string;
   ip: string;
+  /** The IPv6 address on a dual-stack network. */
+  ip6?: string;
   mac?: string;
   /** DNS names: container name, aliases, short ID. */
   names: string[];
@@ -41,22 +44,24 @@ export interface NetavarkOptions {
 
 export function netavarkOptions(net: NetworkRecord, ep: EndpointRequest): NetavarkOptions {
   const name = netavarkName(net);
-  const pool = net.IPAM.Config[0];
-  // Docker isolates bridge networks from each other; netavark does it when asked.
-  const options: Record<string, string> = { isolate: 'true' };
   const mtu = net.Options['com.docker.network.driver.mtu'];
+  const macvlan = net.Driver === 'macvlan';
+  // Docker isolates bridge networks from each other; netavark does it when asked.
+  const options: Record<string, string> = macvlan ? { mode: net.Options.macvlan_mode || 'bridge' } : { isolate: 'true' };
   if (mtu) options.mtu = mtu;
+  const subnets = net.IPAM.Config.filter((c) => net.EnableIPv6 || !c.Subnet.includes(':')).map((c) => ({ subnet: c.Subnet, gateway: c.Gateway }));
   return {
     container_id: ep.containerId,
     container_name: ep.containerName,
-    networks: { [name]: { interface_name: ep.interfaceName, static_ips: [ep.ip], aliases: ep.names, ...(ep.mac ? { static_mac: ep.mac } : {}) } },
+    networks: { [name]: { interface_name: ep.interfaceName, static_ips: ep.ip6 ? [ep.ip, ep.ip6] : [ep.ip], aliases: ep.names, ...(ep.mac ? { static_mac: ep.mac } : {}) } },
     network_info: {
       [name]: {
-        name, id: net.Id, driver: 'bridge', network_interface: net.BridgeName,
-        // Docker's default bridge has no name resolution; user-defined networks do.
-        dns_enabled: net.Name !== 'bridge', internal: net.Internal, ipv6_enabled: false, options,
+        name, id: net.Id, driver: macvlan ? 'macvlan' : 'bridge', network_interface: macvlan ? net.Options.parent : net.BridgeName,
+        // Docker's default bridge has no name resolution; user-defined bridges do (aardvark-dns on the
+        // gateway). A macvlan network has no host-side address for aardvark to listen on.
+        dns_enabled: !macvlan && net.Name !== 'bridge', internal: net.Internal, ipv6_enabled: net.EnableIPv6, options,
         ipam_options: { driver: 'host-local' },
-        subnets: [{ subnet: pool.Subnet, gateway: pool.Gateway }],
+        subnets,
       },
     },
     port_mappings: ep.ports.length ? ep.ports : null,
@@ -73,13 +78,17 @@ export interface SetupResult { mac: string; dnsServers: string[] }
 export const FLOCK = '/usr/bin/flock';
 export const HOST_LOCK = '/run/lock/berth-netavark.lock';
 
-function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions): Promise<string> {
+/** Work nobody waits for (filling the namespace pool) runs niced, so container starts get the CPU first. */
+export interface RunOptions { background?: boolean }
+const NICE = '/usr/bin/nice';
+
+function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown', nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const args = ['--config', configDir, verb, nsPath];
     const locked = existsSync(FLOCK) && existsSync('/run/lock');
-    const child = locked
-      ? spawn(FLOCK, ['-o', '-w', '60', HOST_LOCK, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let argv = locked ? [FLOCK, '-o', '-w', '60', HOST_LOCK, bin, ...args] : [bin, ...args];
+    if (run.background && existsSync(NICE)) argv = [NICE, '-n', '10', ...argv];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -95,14 +104,14 @@ function runNetavark(bin: string, configDir: string, verb: 'setup' | 'teardown',
   });
 }
 
-export async function netavarkSetup(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<SetupResult> {
-  const out = await runNetavark(bin, configDir, 'setup', nsPath, opts);
+export async function netavarkSetup(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<SetupResult> {
+  const out = await runNetavark(bin, configDir, 'setup', nsPath, opts, run);
   const parsed = JSON.parse(out) as Record<string, { interfaces?: Record<string, { mac_address?: string }>; dns_server_ips?: string[] }>;
   const status = Object.values(parsed)[0] ?? {};
   const iface = Object.values(status.interfaces ?? {})[0] ?? {};
   return { mac: iface.mac_address ?? '', dnsServers: status.dns_server_ips ?? [] };
 }
 
-export async function netavarkTeardown(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions): Promise<void> {
-  await runNetavark(bin, configDir, 'teardown', nsPath, opts);
+export async function netavarkTeardown(bin: string, configDir: string, nsPath: string, opts: NetavarkOptions, run: RunOptions = {}): Promise<void> {
+  await runNetavark(bin, configDir, 'teardown', nsPath, opts, run);
 }

@@ -2,22 +2,30 @@
 // (addresses from Berth's IPAM, published ports on the first), /etc/hosts and resolv.conf; at exit or
 // removal all of it torn down. Endpoint options are kept under the exec root, so a restarted berthd
 // tears down exactly what was set up.
+//
+// The fast path: a container on the default bridge alone, without published ports or a fixed MAC, takes
+// a namespace that netavark already set up (netns-pool.ts) and pays nothing for its network at start;
+// its teardown runs in the background (its address stays taken until netavark is done).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
 import { log } from '../util/log.js';
 import { writeNetworkEtcFiles } from './etc-files.js';
-import { sweepNetavarkChains } from '../netavark/firewall-sweep.js';
+import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-sweep.js';
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
+import { isIpv6 } from '../netavark/ipv6.js';
 import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
-import { createNetns, deleteNetns } from '../netavark/netns.js';
+import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, pinBridgeMac } from '../netavark/netns.js';
+import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
+import { anyPublished, poolable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
+import { pickIp6, v4Pool } from './ipam6.js';
 import type { EndpointSettings, NetworkRecord, PortMapping } from '../model/network.js';
 
 export interface ContainerAccess {
@@ -28,15 +36,16 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
-interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
 
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
-interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string }>; ports: PortMapping[] }
+interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
   /** netavark runs one at a time: concurrent runs race on the shared firewall chains. */
   private netavarkQueue: Promise<unknown> = Promise.resolve();
+  /** Ready namespaces on the default bridge (none without netavark, or with a pool size of 0). */
+  private pool?: NetnsPool;
 
   constructor(
     private readonly store: NetworkStore,
@@ -53,14 +62,79 @@ export class Endpoints {
   }
 
   get configDir(): string { return join(this.stateDir, 'netavark'); }
+  private get poolDir(): string { return join(this.stateDir, 'pool'); }
+
+  /**
+   * After recovery: tears down what a previous berthd left in the pool, then fills it anew. Namespaces
+   * are made for the default bridge `net`, `size` at a time.
+   */
+  async startPool(net: NetworkRecord, size: number): Promise<void> {
+    if (!this.netavark || size <= 0) return;
+    const pool = new NetnsPool(this.poolDir, size, {
+      plan: (id) => this.planPooled(net, id),
+      setup: async (e) => {
+        await createNamedNetns(basename(e.nsPath));
+        const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, e.nsPath, e.options, { background: true }));
+        if (net.BridgeName) await pinBridgeMac(net.BridgeName);
+        return res.mac;
+      },
+      destroy: (e) => this.destroyPooled(e),
+    });
+    const swept = await pool.sweep();
+    if (swept) log.debug('netns pool: tore down leftovers of a previous run', { count: swept });
+    this.pool = pool;
+    pool.refill();
+  }
+
+  private planPooled(net: NetworkRecord, id: string): PoolEntry {
+    const addr = this.pickIp(id, net, undefined);
+    const options = netavarkOptions(net, { containerId: id, containerName: `berth-pool-${id.slice(0, 12)}`, interfaceName: 'eth0', ip: addr.ip, names: [], ports: [] });
+    return { id, nsPath: `${NETNS_DIR}/berth-pool-${id.slice(0, 12)}`, networkId: net.Id, key: net.Name, options, ip: addr.ip, mac: '' };
+  }
+
+  private async destroyPooled(e: PoolEntry): Promise<void> {
+    try {
+      if (this.netavark && existsSync(e.nsPath)) {
+        await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
+        await this.afterTeardown(e.options);
+      }
+    } finally {
+      await deleteNetnsAt(e.nsPath);
+    }
+  }
+
+  /** When netavark removed a bridge (the network's last endpoint), the isolation it broke for the others is mended. */
+  private async afterTeardown(options: NetavarkOptions): Promise<void> {
+    const info = Object.values(options.network_info)[0] as { driver?: string; network_interface?: string } | undefined;
+    if (info?.driver !== 'bridge' || !info.network_interface || existsSync(`/sys/class/net/${info.network_interface}`)) return;
+    await restoreIsolationJump();
+  }
+
+  /** Stops the pool and waits (bounded) for background teardowns: nothing is left when berthd exits. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    const work = Promise.all([this.pool?.close(), this.settled()]);
+    await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
   private dir(containerId: string): string { return join(this.stateDir, 'endpoints', containerId); }
 
   /** Addresses taken on a network: every active endpoint of every container. */
   private usedIps(net: NetworkRecord): Set<number> {
     const used = new Set<number>();
     for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id) used.add(parseIp(e.ip));
+    if (this.pool && net.Name === 'bridge') for (const ip of this.pool.ips()) used.add(parseIp(ip));
     for (const rec of this.containers().all()) {
       for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.IPAddress) used.add(parseIp(e.IPAddress));
+    }
+    for (const a of Object.values(v4Pool(net)?.AuxiliaryAddresses ?? {})) if (!isIpv6(a)) used.add(parseIp(a)); // Docker keeps them out of IPAM
+    return used;
+  }
+
+  /** IPv6 addresses taken on a network, as text. */
+  private usedIps6(net: NetworkRecord): string[] {
+    const used: string[] = [];
+    for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id && e.ip6) used.push(e.ip6);
+    for (const rec of this.containers().all()) {
+      for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.GlobalIPv6Address) used.push(e.GlobalIPv6Address);
     }
     return used;
   }
@@ -77,13 +151,13 @@ export class Endpoints {
     return inUse;
   }
 
-  private pickIp(rec: ContainerRecord, net: NetworkRecord, ep: EndpointSettings): { ip: string; prefix: number; gateway: string } {
-    const pool = net.IPAM.Config[0];
+  private pickIp(ownerId: string, net: NetworkRecord, ep: EndpointSettings | undefined): { ip: string; prefix: number; gateway: string } {
+    const pool = v4Pool(net);
     if (!pool?.Subnet || !pool.Gateway) throw invalidArgument(`network ${net.Name} has no IPv4 subnet`);
     const subnet = parseCidr(pool.Subnet);
     const gateway = parseIp(pool.Gateway);
     const used = this.usedIps(net);
-    const wanted = ep.IPAMConfig?.IPv4Address;
+    const wanted = ep?.IPAMConfig?.IPv4Address;
     if (wanted) {
       const ip = parseIp(wanted);
       if (!contains(subnet, ip)) throw invalidArgument(`no configured subnet or ip-range contain the IP address ${wanted}`);
@@ -92,7 +166,7 @@ export class Endpoints {
     }
     const range = pool.IPRange ? parseCidr(pool.IPRange) : undefined;
     // Daemons sharing the default bridge (tests, side-by-side roots) start at different places.
-    const offset = net.Name === 'bridge' ? parseInt(rec.Id.slice(0, 8), 16) % Math.max(1, size(range ?? subnet) - 2) : 0;
+    const offset = net.Name === 'bridge' ? parseInt(ownerId.slice(0, 8), 16) % Math.max(1, size(range ?? subnet) - 2) : 0;
     let ip = allocateIp(subnet, gateway, used, range, offset);
     if (ip === undefined) throw conflict(`no available IPv4 addresses on this network's address pools: ${net.Name} (${net.Id})`);
     return { ip: formatIp(ip), prefix: subnet.prefix, gateway: pool.Gateway };
@@ -106,13 +180,15 @@ export class Endpoints {
       return undefined;
     }
     await this.releasing.get(rec.Id)?.done; // the previous run's teardown first
-    const nsPath = await createNetns(rec.Id);
+    const pooled = await this.takePooled(rec);
+    const nsPath = pooled ?? await this.freshNamespace(rec);
     ns.SandboxKey = nsPath;
     try {
       let dns: string[] = [];
       let first: EndpointSettings | undefined;
       let i = 0;
       for (const [key, ep] of Object.entries(ns.Networks)) {
+        if (pooled) { first = ep; break; }
         const net = this.store.get(ep.NetworkID || key);
         const servers = await this.setupEndpoint(rec, net, key, `eth${i}`, i === 0);
         if (i === 0) { dns = servers; first = ep; }
@@ -131,30 +207,67 @@ export class Endpoints {
     return nsPath;
   }
 
+  /** A namespace of its own, once the teardowns still holding the ports or address it asks for are done. */
+  private async freshNamespace(rec: ContainerRecord): Promise<string> {
+    const wantsPorts = Object.keys(rec.HostConfig.PortBindings ?? {}).length > 0 || !!rec.HostConfig.PublishAllPorts;
+    const wantsIp = Object.values(rec.NetworkSettings?.Networks ?? {}).some((e) => e.IPAMConfig?.IPv4Address);
+    if (wantsPorts || wantsIp) await this.settled(); // `rm -f web && run -p 80:80 --name web` must not clash with itself
+    return createNetns(rec.Id);
+  }
+
+  /** The fast path: a ready namespace on the default bridge, its endpoint file now the container's. */
+  private async takePooled(rec: ContainerRecord): Promise<string | undefined> {
+    if (!this.pool || !poolable(rec)) return undefined;
+    const ns = rec.NetworkSettings!;
+    const ep = ns.Networks.bridge;
+    const net = this.store.find(ep.NetworkID || 'bridge');
+    if (!net || net.Name !== 'bridge') return undefined;
+    await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
+    const entry = await this.pool.take(join(this.dir(rec.Id), `${net.Id}.json`));
+    if (!entry) return undefined;
+    const pool4 = v4Pool(net)!;
+    const subnet = parseCidr(pool4.Subnet);
+    Object.assign(ep, {
+      NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: pool4.Gateway ?? '', IPAddress: entry.ip,
+      IPPrefixLen: subnet.prefix, MacAddress: entry.mac, DNSNames: null,
+    });
+    ns.Ports = portsView([], rec.Config.ExposedPorts as Record<string, unknown>);
+    this.events.publish('network', 'connect', net.Id, { container: rec.Id, name: net.Name, type: net.Driver });
+    return entry.nsPath;
+  }
+
   /** One network on the container's namespace (also used by connect on a running container). */
   async setupEndpoint(rec: ContainerRecord, net: NetworkRecord, key: string, ifname: string, withPorts: boolean): Promise<string[]> {
     const ns = rec.NetworkSettings!;
     const ep = ns.Networks[key];
-    const addr = this.pickIp(rec, net, ep);
+    const addr = this.pickIp(rec.Id, net, ep);
+    const addr6 = pickIp6(net, ep.IPAMConfig?.IPv6Address, this.usedIps6(net));
     ep.IPAddress = addr.ip; // reserved at once: a concurrent start sees it
-    const ports = withPorts ? await assignHostPorts(portRequests(rec.HostConfig.PortBindings as never, !!rec.HostConfig.PublishAllPorts, rec.Config.ExposedPorts as never), this.portsInUse()) : [];
-    if (withPorts) ns.Ports = portsView(ports, rec.Config.ExposedPorts as Record<string, unknown>);
-    const names = net.Name === 'bridge' ? [] : [...new Set([rec.Name.slice(1), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)])];
-    const options = netavarkOptions(net, { containerId: rec.Id, containerName: rec.Name.slice(1), interfaceName: ifname, ip: addr.ip, mac: ns.StaticMacs?.[key], names, ports });
+    ep.GlobalIPv6Address = addr6?.ip ?? '';
+    const requests = withPorts ? portRequests(rec.HostConfig.PortBindings as never, !!rec.HostConfig.PublishAllPorts, rec.Config.ExposedPorts as never) : [];
+    if (requests.length && net.Driver === 'macvlan') throw invalidArgument(`port publishing is not supported on the macvlan network ${net.Name}`);
+    if (!addr6 && requests.some((r) => isIpv6(r.hostIp))) throw invalidArgument(`publishing on an IPv6 host address needs a network with IPv6 (${net.Name} has none)`);
+    const ports = requests.length ? await assignHostPorts(requests, this.portsInUse()) : [];
+    if (withPorts) ns.Ports = portsView(ports, rec.Config.ExposedPorts as Record<string, unknown>, !!addr6);
+    const names = net.Name === 'bridge' || net.Driver === 'macvlan' ? [] : [...new Set([rec.Name.slice(1), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)])];
+    const options = netavarkOptions(net, { containerId: rec.Id, containerName: rec.Name.slice(1), interfaceName: ifname, ip: addr.ip, ip6: addr6?.ip, mac: ns.StaticMacs?.[key], names, ports });
     const saved: SavedEndpoint = { nsPath: ns.SandboxKey, networkId: net.Id, key, options };
     await mkdir(this.dir(rec.Id), { recursive: true, mode: 0o700 });
     const file = join(this.dir(rec.Id), `${net.Id}.json`);
     await writeFile(file, JSON.stringify(saved), { mode: 0o600 }); // before setup: a crash half-way is still torn down
     try {
       const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options));
+      if (net.BridgeName) await pinBridgeMac(net.BridgeName);
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
+        IPv6Gateway: addr6?.gateway ?? '', GlobalIPv6Address: addr6?.ip ?? '', GlobalIPv6PrefixLen: addr6?.prefix ?? 0,
         MacAddress: res.mac, DNSNames: names.length ? names : null,
       });
       this.events.publish('network', 'connect', net.Id, { container: rec.Id, name: net.Name, type: net.Driver });
       return res.dnsServers;
     } catch (err) {
       ep.IPAddress = '';
+      ep.GlobalIPv6Address = '';
       if (withPorts) ns.Ports = {};
       await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
       await rm(file, { force: true });
@@ -171,15 +284,34 @@ export class Endpoints {
     await this.serial(sweepNetavarkChains);
   }
 
-  private async teardownFile(containerId: string, file: string): Promise<void> {
+  /**
+   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end): a pooled namespace on the default bridge with
+   * nothing published and no DNS names. Its veth goes with the namespace; netavark's teardown would only
+   * re-check the network's firewall rules (~20 iptables runs) — which stay, since the pool's own ready
+   * namespaces still use the bridge, and the pool's netavark teardown at shutdown removes them.
+   */
+  private namespaceIsTheTeardown(saved: SavedEndpoint): boolean {
+    const net = Object.values(saved.options.network_info)[0] as { dns_enabled?: boolean } | undefined;
+    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`)
+      && !saved.options.port_mappings?.length && net?.dns_enabled === false && saved.key === 'bridge';
+  }
+
+  /** netavark's teardown of one saved endpoint; returns the namespace it was in. */
+  private async teardownFile(containerId: string, file: string, onlyEndpoint = false): Promise<string | undefined> {
     let saved: SavedEndpoint;
-    try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return; }
-    if (this.netavark && existsSync(saved.nsPath)) {
+    try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
+    if (onlyEndpoint && this.namespaceIsTheTeardown(saved)) {
+      await deleteNetnsAt(saved.nsPath);
+    } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
-      await this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options))
+      // One retry: under load from other daemons a teardown has been seen to leave a network's rules.
+      const once = () => this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
+      await once().catch(() => new Promise((r) => setTimeout(r, 200)).then(once))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
+      await this.afterTeardown(saved.options);
     }
     await rm(file, { force: true });
+    return saved.nsPath;
   }
 
   private disconnected(containerId: string, net: NetworkRecord): void {
@@ -194,38 +326,47 @@ export class Endpoints {
    */
   async release(rec: ContainerRecord): Promise<void> {
     const pending = this.releasing.get(rec.Id);
-    if (pending) { await pending.done; return; } // already being torn down (exit, then --rm's removal)
+    if (pending) { if (!pending.background) await pending.done; return; } // already being torn down (exit, then the removal)
     const ns = rec.NetworkSettings;
     const entry: Releasing = {
-      done: Promise.resolve(),
-      ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress })),
+      done: Promise.resolve(), background: false,
+      ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress, ip6: e.GlobalIPv6Address || undefined })),
       ports: Object.entries(ns?.Ports ?? {}).flatMap(([key, list]) => (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(key.split('/')[0]), protocol: (key.split('/')[1] ?? 'tcp') as PortMapping['protocol'], range: 1 }))),
     };
     entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
     this.releasing.set(rec.Id, entry);
     const done = entry.done;
+    // Default bridge only, nothing published: no name, port or address someone could ask for again at
+    // once, so the caller need not wait. Elsewhere (DNS names, ports, fixed addresses) it does.
+    const background = entry.background = !!ns && entry.ports.length === 0 && Object.keys(ns.Networks).every((k) => k === 'bridge') && !ns.Networks.bridge?.IPAMConfig?.IPv4Address;
     if (ns) {
       // Docker announces the disconnects when the container stops, before anything else can happen.
       for (const ep of Object.values(ns.Networks)) {
         const net = ep.EndpointID ? this.store.find(ep.NetworkID) : undefined;
         if (net) this.disconnected(rec.Id, net);
       }
-      for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', DNSNames: null });
+      for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
     }
-    await done;
+    if (!background) await done;
   }
 
   private async teardownAll(containerId: string): Promise<void> {
     const dir = this.dir(containerId);
     let files: string[] = [];
     try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
+    const published = await anyPublished(dir, files);
     try {
-      for (const f of files) await this.teardownFile(containerId, join(dir, f));
+      const namespaces = new Set<string>();
+      for (const f of files) {
+        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1);
+        if (nsPath) namespaces.add(nsPath);
+      }
       await rm(dir, { recursive: true, force: true });
+      for (const p of namespaces) await deleteNetnsAt(p); // a pooled namespace is named for the pool, not the container
       await deleteNetns(containerId);
-      if (files.length) await this.serial(sweepNetavarkChains);
+      if (published) await this.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
     } catch (err) {
       log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
     }

@@ -9,24 +9,22 @@ import type { ContainerRecord, HostConfig } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
 import { newId } from '../util/ids.js';
 import { Endpoints, type ContainerAccess } from './endpoints.js';
-import { allocateSubnet, contains, formatCidr, formatIp, overlaps, parseCidr, parseIp, type Cidr } from '../netavark/ipv4.js';
+import { buildNetwork, type NetworkCreateRequest } from './network-create.js';
+import { formatCidr, parseCidr, type Cidr } from '../netavark/ipv4.js';
 import { findNetavark } from '../netavark/netavark.js';
 import { blankNetwork, NetworkStore } from './network-store.js';
 import { blankEndpoint } from './network-views.js';
 import { PREDEFINED, type ContainerNetworkSettings, type EndpointSettings, type NetworkRecord } from '../model/network.js';
 
-export interface NetworkCreateRequest {
-  Name?: string;
-  Driver?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }> | null; Options?: Record<string, string> | null };
-  Options?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
+export type { NetworkCreateRequest } from './network-create.js';
+
+export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; MacAddress?: string }
+
+/** Networks whose containers get an endpoint of their own (netavark's bridge and macvlan drivers). */
+export function hasEndpoints(net: NetworkRecord): boolean {
+  return net.Driver === 'bridge' || net.Driver === 'macvlan';
 }
 
-export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string } | null; MacAddress?: string }
 
 /** What the network service needs from the daemon's configuration (built in src/daemon/wiring.ts). */
 export interface NetworkServiceOptions {
@@ -37,9 +35,12 @@ export interface NetworkServiceOptions {
   bip: string;
   /** Pools user-defined networks take their subnets from. */
   defaultAddressPools: Array<{ base: string; size: number }>;
+  /**
+   * Ready namespaces kept on the default bridge (netavark/netns-pool.ts); 0: none. Four cover a `run --rm`
+   * loop and a burst of a few clients while the next ones are made.
+   */
+  netnsPool?: number;
 }
-
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export class NetworkService {
   readonly store: NetworkStore;
@@ -78,7 +79,7 @@ export class NetworkService {
 
   /** Subnets in use: Berth's networks and the host's routes. */
   private takenSubnets(): Cidr[] {
-    const taken = this.store.all().flatMap((n) => n.IPAM.Config.map((c) => parseCidr(c.Subnet)));
+    const taken = this.store.all().flatMap((n) => n.IPAM.Config.filter((c) => !c.Subnet.includes(':')).map((c) => parseCidr(c.Subnet)));
     try {
       const routes = JSON.parse(execFileSync('ip', ['-j', '-4', 'route'], { encoding: 'utf8' })) as Array<{ dst?: string }>;
       for (const r of routes) if (r.dst && r.dst !== 'default') taken.push(parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`));
@@ -87,49 +88,12 @@ export class NetworkService {
   }
 
   async create(body: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
-    const name = body.Name ?? '';
-    if (!name) throw invalidArgument('network name must not be empty');
-    if (!NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name}"`);
-    if (this.store.byName(name)) throw conflict(`network with name ${name} already exists`);
-    const driver = body.Driver || 'bridge';
-    if (driver !== 'bridge') throw notFound(`plugin "${driver}" not found`);
-    if (body.EnableIPv6) throw invalidArgument('IPv6 networks are not supported by Berth yet');
-    const pools = body.IPAM?.Config ?? [];
-    if (pools.length > 1) throw invalidArgument('Berth supports one IPv4 subnet per network');
-    const taken = this.store.all().flatMap((n) => n.IPAM.Config.map((c) => parseCidr(c.Subnet)));
-    let subnet: Cidr;
-    const want = pools[0] ?? {};
-    if (want.Subnet) {
-      subnet = parseCidr(want.Subnet);
-      if (subnet.prefix > 30) throw invalidArgument(`subnet ${want.Subnet} is too small`);
-      if (taken.some((t) => overlaps(t, subnet))) throw forbidden('invalid pool request: Pool overlaps with other one on this address space');
-    } else {
-      if (want.IPRange || want.Gateway) throw invalidArgument('ip-range and gateway need a subnet');
-      const picked = allocateSubnet(this.config.defaultAddressPools, this.takenSubnets());
-      if (!picked) throw forbidden('all predefined address pools have been fully subnetted');
-      subnet = picked;
-    }
-    const gateway = want.Gateway ?? formatIp(subnet.base + 1);
-    if (!contains(subnet, parseIp(gateway))) throw invalidArgument(`gateway ${gateway} is not in subnet ${formatCidr(subnet)}`);
-    if (want.IPRange) {
-      const r = parseCidr(want.IPRange);
-      if (!contains(subnet, r.base) || r.prefix < subnet.prefix) throw invalidArgument(`ip-range ${want.IPRange} is not in subnet ${formatCidr(subnet)}`);
-    }
-    const id = newId();
-    const net = blankNetwork(name, id, 'bridge');
-    net.Internal = !!body.Internal;
-    net.Attachable = !!body.Attachable;
-    net.Options = { ...(body.Options ?? {}) };
-    net.Labels = { ...(body.Labels ?? {}) };
-    net.BridgeName = net.Options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
-    if (net.BridgeName.length > 15) throw invalidArgument(`bridge name ${net.BridgeName} is longer than 15 characters`);
-    net.IPAM = {
-      Driver: body.IPAM?.Driver || 'default', Options: body.IPAM?.Options ?? {},
-      Config: [{ Subnet: formatCidr(subnet), Gateway: gateway, ...(want.IPRange ? { IPRange: want.IPRange } : {}), ...(want.AuxiliaryAddresses ? { AuxiliaryAddresses: want.AuxiliaryAddresses } : {}) }],
-    };
+    const net = buildNetwork(body, {
+      existing: this.store.all(), takenForAuto: () => this.takenSubnets(), defaultAddressPools: this.config.defaultAddressPools, newId,
+    });
     this.store.save(net);
-    this.events.publish('network', 'create', id, { name, type: 'bridge' });
-    return { Id: id, Warning: '' };
+    this.events.publish('network', 'create', net.Id, { name: net.Name, type: net.Driver });
+    return { Id: net.Id, Warning: '' };
   }
 
   private usersOf(net: NetworkRecord): ContainerRecord[] {
@@ -175,14 +139,15 @@ export class NetworkService {
     const net = this.store.find(mode);
     if (!net) throw notFound(`network ${mode} not found`);
     const cfg = endpoints[mode] ?? endpoints[net.Name] ?? endpoints[net.Id] ?? (net.Name === 'bridge' ? endpoints.default : undefined) ?? {};
-    if (net.Driver !== 'bridge') {
+    if (!hasEndpoints(net)) {
       if (Object.keys(hc.PortBindings ?? {}).length && net.Name === 'host') { /* Docker ignores -p with host networking (warning) */ }
       settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id });
       return settings;
     }
     const isDefault = net.Name === 'bridge';
     if (isDefault && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-    if (isDefault && cfg.IPAMConfig?.IPv4Address) throw invalidArgument('user specified IP address is supported on user defined networks only');
+    if (isDefault && (cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address)) throw invalidArgument('user specified IP address is supported on user defined networks only');
+    if (cfg.IPAMConfig?.IPv6Address && !net.EnableIPv6) throw invalidArgument(`user specified IPv6 address ${cfg.IPAMConfig.IPv6Address} on a network without IPv6 (${net.Name})`);
     settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig ?? null });
     const mac = cfg.MacAddress || macAddress;
     if (mac) settings.StaticMacs = { [net.Name]: mac };
@@ -191,7 +156,7 @@ export class NetworkService {
       const other = this.store.find(ref === 'default' ? 'bridge' : ref);
       if (!other) throw notFound(`network ${ref} not found`);
       if (other.Id === net.Id || settings.Networks[other.Name]) continue;
-      if (other.Driver !== 'bridge') throw invalidArgument(`container cannot be connected to network endpoints: ${net.Name}, ${other.Name}`);
+      if (!hasEndpoints(other)) throw invalidArgument(`container cannot be connected to network endpoints: ${net.Name}, ${other.Name}`);
       settings.Networks[other.Name] = blankEndpoint({ NetworkID: other.Id, Aliases: extra?.Aliases?.length ? extra.Aliases : null, IPAMConfig: extra?.IPAMConfig ?? null });
       if (extra?.MacAddress) settings.StaticMacs = { ...(settings.StaticMacs ?? {}), [other.Name]: extra.MacAddress };
     }
@@ -219,13 +184,20 @@ export class NetworkService {
   async recover(): Promise<void> {
     const c = this.containers();
     await this.endpoints.sweepOrphans((id) => c.all().some((r) => r.Id === id && c.isRunning(r)));
+    const bridge = this.store.byName('bridge');
+    if (bridge) await this.endpoints.startPool(bridge, this.config.netnsPool ?? 4);
+  }
+
+  /** berthd is stopping: the pool's namespaces and pending teardowns are done with before it exits. */
+  async shutdown(timeoutMs = 10_000): Promise<void> {
+    await this.endpoints.shutdown(timeoutMs);
   }
 
   async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
     const net = this.get(ref);
     const rec = this.containers().resolve(containerRef);
     const mode = rec.HostConfig.NetworkMode ?? 'bridge';
-    if (net.Driver !== 'bridge') throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+    if (!hasEndpoints(net)) throw forbidden(`container cannot be disconnected from host network or connected to host network`);
     if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
     const ns = rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
     const onIt = Object.entries(ns.Networks).find(([, e]) => e.NetworkID === net.Id);
@@ -233,7 +205,7 @@ export class NetworkService {
     // A container that is not running only has settings: dockerd replaces them (200), as here.
     if (onIt) delete ns.Networks[onIt[0]];
     if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-    ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address ? cfg.IPAMConfig : null });
+    ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null });
     if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
     if (this.containers().isRunning(rec) && ns.SandboxKey) {
       try {
@@ -252,7 +224,7 @@ export class NetworkService {
     const ns = rec.NetworkSettings;
     const key = Object.entries(ns?.Networks ?? {}).find(([, e]) => e.NetworkID === net.Id)?.[0];
     if (!ns || !key) throw forbidden(`container ${rec.Id} is not connected to network ${net.Name}`);
-    if (net.Driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+    if (!hasEndpoints(net)) throw forbidden('container cannot be disconnected from host network or connected to host network');
     if (this.containers().isRunning(rec)) await this.endpoints.teardownEndpoint(rec, net);
     delete ns.Networks[key];
     await this.containers().save(rec);

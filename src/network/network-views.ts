@@ -16,7 +16,8 @@ export function endpointView(e: EndpointSettings): EndpointSettings {
   return blankEndpoint({
     IPAMConfig: e.IPAMConfig, Links: e.Links, Aliases: e.Aliases, MacAddress: e.MacAddress, DriverOpts: e.DriverOpts,
     GwPriority: e.GwPriority, NetworkID: e.NetworkID, EndpointID: e.EndpointID, Gateway: e.Gateway, IPAddress: e.IPAddress,
-    IPPrefixLen: e.IPPrefixLen, DNSNames: e.DNSNames,
+    IPPrefixLen: e.IPPrefixLen, IPv6Gateway: e.IPv6Gateway ?? '', GlobalIPv6Address: e.GlobalIPv6Address ?? '',
+    GlobalIPv6PrefixLen: e.GlobalIPv6PrefixLen ?? 0, DNSNames: e.DNSNames,
   });
 }
 
@@ -34,8 +35,8 @@ export function networkSettingsView(rec: ContainerRecord): Record<string, unknow
   return {
     Bridge: '', SandboxID: ns?.SandboxKey ? rec.Id : '', SandboxKey: ns?.SandboxKey ?? '', Ports: ns?.Ports ?? {},
     HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: main?.EndpointID ?? '', Gateway: main?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-    IPAddress: main?.IPAddress ?? '', IPPrefixLen: main?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: main?.MacAddress ?? '',
+    EndpointID: main?.EndpointID ?? '', Gateway: main?.Gateway ?? '', GlobalIPv6Address: main?.GlobalIPv6Address ?? '', GlobalIPv6PrefixLen: main?.GlobalIPv6PrefixLen ?? 0,
+    IPAddress: main?.IPAddress ?? '', IPPrefixLen: main?.IPPrefixLen ?? 0, IPv6Gateway: main?.IPv6Gateway ?? '', MacAddress: main?.MacAddress ?? '',
     Networks: networks,
   };
 }
@@ -49,7 +50,7 @@ export function attachedContainers(net: NetworkRecord, recs: ContainerRecord[]):
     const ns = rec.NetworkSettings;
     const ep = Object.values(ns?.Networks ?? {}).find((e) => e.NetworkID === net.Id && e.EndpointID);
     if (!ep) continue;
-    out[rec.Id] = { Name: rec.Name.slice(1), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '' };
+    out[rec.Id] = { Name: rec.Name.slice(1), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: ep.GlobalIPv6Address ? `${ep.GlobalIPv6Address}/${ep.GlobalIPv6PrefixLen}` : '' };
   }
   return out;
 }

@@ -46,14 +46,19 @@ export function portRequests(bindings: Record<string, PortBinding[] | null> | nu
   return out;
 }
 
-/** Docker's NetworkSettings.Ports: every exposed port, with its bindings or null. */
-export function portsView(mappings: PortMapping[], exposed: Record<string, unknown> | null | undefined): Record<string, PortBinding[] | null> {
+/**
+ * Docker's NetworkSettings.Ports: every exposed port, with its bindings or null. On a dual-stack network
+ * a port published on every address is reachable on both families (netavark writes DNAT rules for
+ * each), and Docker shows it twice: 0.0.0.0 and ::.
+ */
+export function portsView(mappings: PortMapping[], exposed: Record<string, unknown> | null | undefined, dualStack = false): Record<string, PortBinding[] | null> {
   const out: Record<string, PortBinding[] | null> = {};
   for (const key of Object.keys(exposed ?? {})) out[key.includes('/') ? key : `${key}/tcp`] = null;
   for (const m of mappings) {
     const key = `${m.container_port}/${m.protocol}`;
     const list = out[key] ?? [];
     list.push({ HostIp: m.host_ip || '0.0.0.0', HostPort: String(m.host_port) });
+    if (!m.host_ip && dualStack) list.push({ HostIp: '::', HostPort: String(m.host_port) });
     out[key] = list;
   }
   return out;

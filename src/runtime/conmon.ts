@@ -26,6 +26,8 @@ export interface ConmonOptions {
   stdin?: boolean;
   leaveStdinOpen?: boolean;
   logLevel?: string;
+  /** conmon truncates the log file when it would grow past this (bytes). */
+  logSizeMax?: number;
 }
 
 export function conmonArgs(o: ConmonOptions): string[] {
@@ -36,6 +38,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
     // Docker does not fsync container logs either; syncing costs the hot path milliseconds.
     '--no-sync-log', '--log-level', o.logLevel ?? 'error',
   ];
+  if (o.logSizeMax) args.push('--log-size-max', String(o.logSizeMax));
   for (const a of o.runtimeArgs) args.push('--runtime-arg', a);
   if (o.tty) args.push('-t');
   if (o.stdin) args.push('-i');
@@ -53,6 +56,8 @@ export function startConmon(o: ConmonOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(CONMON_PATH, conmonArgs(o), {
       detached: true,
+      // conmon also drops an `oom` file in its working directory: keep that in the container's own dir.
+      cwd: o.persistDir,
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
       env: { _OCI_SYNCPIPE: '3', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     });

@@ -1,7 +1,7 @@
 // Starts a real berthd on a temporary socket, data root and exec root for integration tests, and
 // cleans everything up afterwards (containers, mounts, directories), so reruns pass on the same host.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,14 @@ export async function startDaemon(extraArgs: string[] = []): Promise<TestDaemon>
         }
       } catch { /* daemon already gone */ }
       await killDaemon('SIGTERM');
+      // A berthd killed outright leaves its pool of ready network namespaces (each holds a veth on the bridge).
+      const poolDir = join(execRoot, 'network', 'pool');
+      for (const f of existsSync(poolDir) ? readdirSync(poolDir) : []) {
+        try {
+          const nsPath = (JSON.parse(readFileSync(join(poolDir, f), 'utf8')) as { nsPath?: string }).nsPath ?? '';
+          if (nsPath.startsWith('/var/run/netns/berth-pool-')) spawnSync('ip', ['netns', 'delete', nsPath.split('/').pop()!]);
+        } catch { /* torn file */ }
+      }
       // Anything left behind: runtime state, conmons, overlay mounts.
       const runcRoot = join(execRoot, 'runc');
       if (existsSync(runcRoot)) {

@@ -206,7 +206,11 @@ test('removing everything leaves no bridge, veth, netns or iptables rule behind'
   for (const n of NETS) knownNetIds.push(ok(['network', 'inspect', '-f', '{{.Id}}', n]).trim());
   for (const n of NETS) ok(['network', 'rm', n]);
   assert.equal(ok(['network', 'ls', '--format', '{{.Name}}']).trim().split('\n').sort().join(' '), 'bridge host none');
-  // netavark's teardown finishes in the background after rm: poll (bounded) until it is done.
+  // The default bridge keeps a few ready namespaces (the pool) while berthd runs; stopping berthd takes
+  // them down, and netavark's last teardown the bridge and its rules.
+  const poolDir = join(d.execRoot, 'network', 'pool');
+  const pooled = existsSync(poolDir) ? readdirSync(poolDir).map((f) => (JSON.parse(readFileSync(join(poolDir, f), 'utf8')) as { nsPath: string }).nsPath.split('/').pop()!) : [];
+  await d.stop();
   const leftovers = () => {
     const out: string[] = [];
     const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout;
@@ -214,6 +218,7 @@ test('removing everything leaves no bridge, veth, netns or iptables rule behind'
     for (const id of knownNetIds) if (links.includes(`br-${id.slice(0, 12)}`)) out.push(`bridge br-${id.slice(0, 12)}`);
     const netns = existsSync('/var/run/netns') ? readdirSync('/var/run/netns') : [];
     for (const id of [...ids, ...knownContainerIds]) if (netns.includes(`berth-${id.slice(0, 12)}`)) out.push(`netns of ${id}`);
+    for (const name of pooled) if (netns.includes(name)) out.push(`pooled netns ${name}`);
     const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout;
     for (const l of rules.split('\n')) if (/10\.215\.0\.|10\.216\.|10\.217\.[56]\.|bt5-/.test(l)) out.push(`rule ${l}`);
     return out;

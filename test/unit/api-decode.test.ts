@@ -44,8 +44,10 @@ test('decoding never throws anything but a 400, whatever the JSON', () => {
 });
 
 test('refused fields: set values refused by name, zero values accepted', () => {
-  assert.throws(() => refuseUnsupportedCreateFields(create({ HostConfig: { SecurityOpt: ['no-new-privileges'] } })), bad(/HostConfig\.SecurityOpt/));
-  assert.throws(() => refuseUnsupportedCreateFields(create({ HostConfig: { MemorySwappiness: 10 } })), bad(/MemorySwappiness/));
+  assert.throws(() => refuseUnsupportedCreateFields(create({ HostConfig: { CgroupParent: 'x' } })), bad(/HostConfig\.CgroupParent/));
+  assert.throws(() => refuseUnsupportedCreateFields(create({ HostConfig: { UsernsMode: 'private' } })), bad(/UsernsMode/));
+  // Applied by the engine now (sandbox, limits, logs): no longer refused at the edge.
+  refuseUnsupportedCreateFields(create({ HostConfig: { SecurityOpt: ['no-new-privileges'], MemorySwappiness: 10, PidMode: 'host', UsernsMode: 'host' } }));
   assert.throws(() => refuseUnsupportedCreateFields(create({ NetworkingConfig: { EndpointsConfig: { n: { Links: ['a:b'] } } } })), bad(/EndpointsConfig\.n\.Links/));
   refuseUnsupportedCreateFields(create({ HostConfig: { MemorySwappiness: -1, IpcMode: 'private', GroupAdd: [], Init: false, LogConfig: { Type: 'json-file', Config: {} } } }));
   assert.ok(isUnset({ a: [], b: { c: '' } }));

@@ -17,10 +17,8 @@ const oneOf = (...ok: unknown[]): Check => (v) => isUnset(v) || ok.includes(v);
 
 /** Path (dot-separated, from the request body's top) → what counts as "not asking for it". */
 const CONTAINER_CREATE: Record<string, Check> = {
-  'Healthcheck': (v) => isUnset(v) || JSON.stringify((v as { Test?: unknown }).Test) === '["NONE"]',
   'NetworkDisabled': isUnset,
   'HostConfig.Annotations': isUnset,
-  'HostConfig.BlkioWeight': isUnset,
   'HostConfig.BlkioWeightDevice': isUnset,
   'HostConfig.BlkioDeviceReadBps': isUnset,
   'HostConfig.BlkioDeviceWriteBps': isUnset,
@@ -33,15 +31,9 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.CpuPercent': isUnset,
   'HostConfig.CpuRealtimePeriod': isUnset,
   'HostConfig.CpuRealtimeRuntime': isUnset,
-  'HostConfig.CpusetMems': isUnset,
-  'HostConfig.DeviceCgroupRules': isUnset,
   'HostConfig.DeviceRequests': isUnset,
-  'HostConfig.Devices': isUnset,
-  'HostConfig.GroupAdd': isUnset,
-  'HostConfig.Init': isUnset,
   'HostConfig.IOMaximumBandwidth': isUnset,
   'HostConfig.IOMaximumIOps': isUnset,
-  'HostConfig.IpcMode': oneOf('private', 'shareable'),
   'HostConfig.Isolation': oneOf('default'),
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
@@ -57,9 +49,8 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.PidMode': isUnset,
   'HostConfig.SecurityOpt': isUnset,
   'HostConfig.StorageOpt': isUnset,
-  'HostConfig.Sysctls': isUnset,
-  'HostConfig.UTSMode': isUnset,
-  'HostConfig.UsernsMode': isUnset,
+  // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
+  'HostConfig.UsernsMode': oneOf('host'),
 };
 
 const ENDPOINT: Record<string, Check> = { Links: isUnset, DriverOpts: isUnset };

@@ -12,7 +12,7 @@ import { compileListFilters, labelMatches } from '../../engine/containers/list-f
 import { inspectView, summaryView } from '../../engine/containers/views.js';
 import { attachStdin } from '../../engine/containers/container-streams.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, withDetachKeys } from '../../engine/exec/detach-keys.js';
-import { streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
+import { checkLogsReadable, streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
 import { writableSink } from '../../engine/containers/log-reader.js';
 import { top } from '../../engine/containers/top.js';
 import { checkImagePlatform } from '../../images/platform.js';
@@ -109,6 +109,7 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     const since = q.get('since');
     const until = q.get('until');
     const tty = !!rec.Config.Tty;
+    checkLogsReadable(rec);
     const opts = {
       stdout, stderr, follow: boolQuery(q, 'follow'), tail, timestamps: boolQuery(q, 'timestamps'),
       sinceNano: since && since !== '0' ? parseTimeArg(since) : undefined,

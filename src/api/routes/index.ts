@@ -9,6 +9,7 @@ import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
 import { registerSwarmRoutes } from './swarm.js';
+import { registerResourceRoutes } from './resources.js';
 import { registerBuildRoutes } from './build.js';
 
 export function buildRouter(engine: Engine): Router {
@@ -22,6 +23,7 @@ export function buildRouter(engine: Engine): Router {
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
   registerSwarmRoutes(router);
+  registerResourceRoutes(router, engine);
   registerBuildRoutes(router, engine);
   return router;
 }

@@ -9,6 +9,7 @@ import type { ContainerCreateBody } from '../../client/types.js';
 import { parseMemory } from '../format/units.js';
 import { parseMountFlags, splitVolumeFlags } from './volume-mount-flag.js';
 import { applyNetworkFlags, networkFlags } from './network-flags.js';
+import { applySupervisionFlags, supervisionFlags } from './supervision-flags.js';
 
 export const containerFlags: FlagSpec[] = [
   { long: 'add-host', kind: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
@@ -51,6 +52,7 @@ export const containerFlags: FlagSpec[] = [
   { long: 'volumes-from', kind: 'list', help: 'Mount volumes from the specified container(s)' },
   { long: 'workdir', short: 'w', kind: 'string', help: 'Working directory inside the container' },
   ...networkFlags,
+  ...supervisionFlags,
 ];
 
 export interface ContainerOptions {
@@ -172,5 +174,6 @@ export function containerOptions(flags: ParsedFlags, env: Env, detach: boolean, 
     throw new ExitError(`${prog}: conflicting options: cannot specify both --restart and --rm\n\nRun '${prog} ${verb} --help' for more information`, 125);
   }
   applyNetworkFlags(flags, body, network);
+  applySupervisionFlags(flags, body);
   return { name: flags.string('name'), platform: flags.string('platform'), pull, body, attach };
 }

@@ -9,6 +9,7 @@ export const networkFlags: FlagSpec[] = [
   { long: 'dns-search', kind: 'list', help: 'Set custom DNS search domains' },
   { long: 'expose', kind: 'list', help: 'Expose a port or a range of ports' },
   { long: 'ip', kind: 'string', help: 'IPv4 address (e.g., 172.30.100.104)' },
+  { long: 'ip6', kind: 'string', help: 'IPv6 address (e.g., 2001:db8::33)' },
   { long: 'mac-address', kind: 'string', help: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
   { long: 'network-alias', kind: 'list', help: 'Add network-scoped alias for the container' },
   { long: 'publish', short: 'p', kind: 'list', help: "Publish a container's port(s) to the host" },
@@ -80,9 +81,11 @@ export function applyNetworkFlags(flags: ParsedFlags, body: ContainerCreateBody,
   hc.DnsOptions = flags.list('dns-option');
   const aliases = flags.list('network-alias');
   const ip = flags.string('ip');
+  const ip6 = flags.string('ip6');
   const mac = flags.string('mac-address');
-  if (aliases.length || ip || mac) {
+  if (aliases.length || ip || ip6 || mac) {
     const name = network && network !== 'default' ? network : 'bridge';
-    body.NetworkingConfig = { EndpointsConfig: { [name]: { ...(aliases.length ? { Aliases: aliases } : {}), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), ...(mac ? { MacAddress: mac } : {}) } } };
+    const ipam = ip || ip6 ? { IPAMConfig: { ...(ip ? { IPv4Address: ip } : {}), ...(ip6 ? { IPv6Address: ip6 } : {}) } } : {};
+    body.NetworkingConfig = { EndpointsConfig: { [name]: { ...(aliases.length ? { Aliases: aliases } : {}), ...ipam, ...(mac ? { MacAddress: mac } : {}) } } };
   }
 }

@@ -146,7 +146,9 @@ export const networkConnectVerb: VerbSpec = {
   async run(ctx, flags) {
     const [net, container] = flags.args;
     const ip = flags.string('ip');
-    const body = { Container: container, EndpointConfig: { Aliases: flags.list('alias'), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), DriverOpts: keyValueMap(flags.list('driver-opt')) } };
+    const ip6 = flags.string('ip6');
+    const ipam = ip || ip6 ? { IPAMConfig: { ...(ip ? { IPv4Address: ip } : {}), ...(ip6 ? { IPv6Address: ip6 } : {}) } } : {};
+    const body = { Container: container, EndpointConfig: { Aliases: flags.list('alias'), ...ipam, DriverOpts: keyValueMap(flags.list('driver-opt')) } };
     await ctx.client().transport.text({ method: 'POST', path: `/networks/${enc(net)}/connect`, json: body });
     return 0;
   },

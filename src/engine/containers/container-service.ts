@@ -22,7 +22,7 @@ import { dirSize } from './disk-usage.js';
 import { cgroupPids } from './top.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import { prepareDirs, recoverContainer } from './recovery.js';
-import { shouldRestart } from './restart-policy.js';
+import { RestartSupervisor } from './restart-policy.js';
 import { nextExit, waitFor, type WaitCondition } from './wait.js';
 import * as usage from './usage.js';
 import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
@@ -30,6 +30,7 @@ import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
+import { peerInfo } from './peers.js';
 
 export type { ContainerConfigOptions };
 
@@ -55,12 +56,18 @@ export class ContainerService {
   private readonly locks = new KeyedLock();
   /** Containers being stopped on purpose (no restart policy, `stop` event after `die`). */
   private readonly stopping = new Set<string>();
+  /** Restart policies: the delayed restarts after an exit (restart-policy.ts). */
+  private readonly restarts: RestartSupervisor;
 
   constructor(readonly opts: ContainerServiceOptions) {
     this.paths = new ContainerPaths(opts.config.dataRoot, opts.config.execRoot);
     this.store = new ContainerStore(this.paths);
     this.exits = new ExitWatcher(this.paths.exitDir);
     this.lifecycle.setMaxListeners(0);
+    // The delayed start of a container still waiting to restart (not stopped or removed meanwhile).
+    this.restarts = new RestartSupervisor({ restartNow: (rec) => this.withLock(rec.Id, async () => {
+      if (rec.State.Status === 'restarting' && this.store.get(rec.Id)) { rec.RestartCount++; await this.startLocked(rec); }
+    }) });
   }
 
   // ---- startup and recovery ----
@@ -78,6 +85,10 @@ export class ContainerService {
     };
     for (const rec of this.store.load()) {
       try { await recoverContainer(steps, rec); } catch (err) { log.error('recovery failed', { id: rec.Id, err: errorMessage(err) }); }
+      // Stopped containers whose restart policy says so come back with berthd, in the background.
+      if (!this.isRunning(rec) && this.store.get(rec.Id) && this.restarts.onDaemonStart(rec)) {
+        void this.withLock(rec.Id, () => this.startLocked(rec)).catch((err) => log.warn('restart at start-up failed', { id: rec.Id, err: errorMessage(err) }));
+      }
     }
   }
 
@@ -114,11 +125,17 @@ export class ContainerService {
 
   async start(ref: string): Promise<void> {
     const rec = this.resolve(ref);
-    await this.withLock(rec.Id, () => this.startLocked(rec));
+    await this.withLock(rec.Id, async () => {
+      await this.startLocked(rec);
+      // A start the user asked for: the policy applies again, its back-off from the beginning.
+      this.restarts.reset(rec.Id);
+      if (rec.HasBeenManuallyStopped) { rec.HasBeenManuallyStopped = false; await this.store.save(rec); }
+    });
   }
 
   private async startLocked(rec: ContainerRecord): Promise<void> {
-    if (this.isRunning(rec)) throw notModified();
+    // A container waiting to restart may be started (by its timer, or by the user sooner).
+    if (this.isRunning(rec) && rec.State.Status !== 'restarting') throw notModified();
     if (rec.RemovalInProgress) throw conflict(`container is marked for removal and cannot be started`);
     let pid: number;
     // Register for the exit before the process exists, so a fast exit is never missed; the exit file
@@ -128,11 +145,11 @@ export class ContainerService {
     try {
       const mounts = await this.opts.mounts?.start(rec);
       const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
-      rec.State = { ...rec.State, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
+      rec.State = { ...rec.State, Status: rec.State.Status === 'restarting' ? 'exited' : rec.State.Status, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
       await this.store.save(rec);
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
       void this.opts.mounts?.stopped?.(rec.Id);
@@ -145,9 +162,10 @@ export class ContainerService {
     rec.State = { Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: rec.State.FinishedAt };
     rec.HasBeenStartedBefore = true;
     this.lifecycle.emit(`start:${rec.Id}`);
+    // `start` before anything awaits: a process that exits at once must not have its `die` published first.
+    this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
     await this.store.save(rec);
-    this.emit(rec, 'start');
   }
 
   private watchExit(rec: ContainerRecord): void {
@@ -166,9 +184,11 @@ export class ContainerService {
 
   private async handleExit(rec: ContainerRecord, info: ExitInfo): Promise<void> {
     const oom = existsSync(join(this.paths.persistDir(rec.Id), 'oom'));
-    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: oom, FinishedAt: info.finishedAt.toISOString() };
     const stoppedOnPurpose = this.stopping.has(rec.Id);
     const autoRemove = !!rec.HostConfig.AutoRemove && !stoppedOnPurpose && !rec.RemovalInProgress;
+    // Decided at the exit, so nobody sees it `exited` in between: it waits in `restarting` (Docker's state).
+    const restart = !autoRemove && !stoppedOnPurpose && !rec.RemovalInProgress && !!this.store.get(rec.Id) && this.restarts.restarts(rec, info.exitCode);
+    rec.State = { ...rec.State, Status: restart ? 'restarting' : 'exited', Pid: 0, ExitCode: info.exitCode, OOMKilled: oom, FinishedAt: info.finishedAt.toISOString() };
     // Runtime state is released under the container's lock: a `start` or `rm` right after waits for it,
     // while streams and waiters learn about the exit at once.
     const cleanup = this.withLock(rec.Id, async () => {
@@ -181,10 +201,7 @@ export class ContainerService {
     void this.opts.mounts?.stopped?.(rec.Id);
     this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
     await cleanup.catch((err) => log.error('exit clean-up failed', { id: rec.Id, err: errorMessage(err) }));
-    if (!autoRemove && !stoppedOnPurpose && this.store.get(rec.Id) && shouldRestart(rec, info.exitCode)) {
-      rec.RestartCount++;
-      void this.withLock(rec.Id, () => this.startLocked(rec)).then(() => this.emit(rec, 'restart')).catch((err) => log.warn('restart failed', { id: rec.Id, err: errorMessage(err) }));
-    }
+    if (restart) this.restarts.schedule(rec, info.finishedAt.getTime() - Date.parse(rec.State.StartedAt));
   }
 
   private nextExit(id: string): Promise<number> {
@@ -196,6 +213,16 @@ export class ContainerService {
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.resolve(ref);
     if (!this.isRunning(rec)) throw notModified();
+    rec.HasBeenManuallyStopped = true;
+    // Kept at once: berthd may die before the exit is handled, and `unless-stopped` must stay down.
+    await this.store.save(rec);
+    if (this.restarts.cancel(rec)) {
+      // Waiting to restart: there is no process; it simply stays down.
+      await this.store.save(rec);
+      this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
+      this.emit(rec, 'stop');
+      return;
+    }
     const signal = parseSignal(opts.signal, rec.Config.StopSignal || 'SIGTERM');
     const timeout = opts.timeout ?? (typeof rec.Config.StopTimeout === 'number' ? rec.Config.StopTimeout : 10);
     this.stopping.add(rec.Id);
@@ -228,6 +255,12 @@ export class ContainerService {
     const rec = this.resolve(ref);
     const signal = parseSignal(signalName, 'SIGKILL');
     if (!this.isRunning(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+    if (rec.State.Status === 'restarting') throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is restarting, wait until the container is running`);
+    // Killed with its stop signal or SIGKILL, it was stopped by the user (no restart policy applies).
+    if (signal === 9 || signal === parseSignal(undefined, rec.Config.StopSignal || 'SIGTERM')) {
+      rec.HasBeenManuallyStopped = true;
+      await this.store.save(rec);
+    }
     if (signal === 9) this.stopping.add(rec.Id);
     const exited = this.nextExit(rec.Id);
     this.signal(rec, signal);
@@ -281,6 +314,10 @@ export class ContainerService {
 
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
     const rec = this.resolve(ref);
+    if (rec.State.Status === 'restarting') {
+      if (!opts.force) throw conflict(`You cannot remove a restarting container ${rec.Id}. Stop the container before attempting removal or force remove`);
+      this.restarts.cancel(rec);
+    }
     if (this.isRunning(rec)) {
       if (!opts.force) throw conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
       this.stopping.add(rec.Id);

@@ -3,6 +3,7 @@ import { invalidArgument } from '../../errors.js';
 import type { ImageRunConfig } from '../../model/image.js';
 import type { ContainerConfig, HostConfig } from '../../model/container.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../runtime/oci-spec.js';
+import type { HealthConfig } from '../health/health-config.js';
 
 function envKey(kv: string): string {
   const i = kv.indexOf('=');
@@ -30,7 +31,7 @@ export function mergeConfig(user: ContainerConfig, image: ImageRunConfig | undef
   if (!user.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
   if (img.ExposedPorts || user.ExposedPorts) out.ExposedPorts = { ...(img.ExposedPorts ?? {}), ...(user.ExposedPorts ?? {}) };
   if (img.Volumes || user.Volumes) out.Volumes = { ...(img.Volumes ?? {}), ...(user.Volumes ?? {}) };
-  if (!user.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  if (img.Healthcheck) out.Healthcheck = mergeHealthcheck(user.Healthcheck as HealthConfig | undefined, img.Healthcheck as HealthConfig);
   if (!user.Shell && img.Shell) out.Shell = img.Shell;
   if (!user.OnBuild && img.OnBuild) out.OnBuild = img.OnBuild;
   // Entrypoint/Cmd: an Entrypoint given at create drops the image's Cmd unless a Cmd is given too.
@@ -38,6 +39,19 @@ export function mergeConfig(user: ContainerConfig, image: ImageRunConfig | undef
   if (!userEntrypoint || userEntrypoint.length === 0) {
     if (!user.Cmd || user.Cmd.length === 0) out.Cmd = img.Cmd ?? null;
     if (user.Entrypoint == null) out.Entrypoint = img.Entrypoint ?? null;
+  }
+  return out;
+}
+
+type Healthcheck = HealthConfig;
+
+/** Docker fills what the user left unset (empty Test, zero durations) from the image's HEALTHCHECK. */
+function mergeHealthcheck(user: Healthcheck | undefined, img: Healthcheck): Healthcheck {
+  if (!user) return img;
+  const out: Healthcheck = { ...user };
+  if (!out.Test || out.Test.length === 0) out.Test = img.Test;
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    if (!out[k] && img[k]) out[k] = img[k];
   }
   return out;
 }
@@ -64,7 +78,12 @@ export function normalizeHostConfig(hc: HostConfig | undefined, runtime: string)
   h.Privileged = !!h.Privileged;
   h.RestartPolicy = h.RestartPolicy?.Name ? h.RestartPolicy : { Name: 'no', MaximumRetryCount: 0 };
   h.ShmSize = h.ShmSize || 64 * 1024 * 1024;
-  h.LogConfig ??= { Type: 'k8s-file', Config: {} };
+  h.IpcMode ||= 'private';
+  h.PidMode ??= '';
+  h.UTSMode ??= '';
+  h.OomKillDisable ??= null;
+  h.PidsLimit ??= null;
+  h.MemorySwappiness ??= null;
   h.CapAdd ??= null;
   h.CapDrop ??= null;
   h.Binds ??= null;

@@ -11,6 +11,7 @@ import { effectiveCapabilities } from '../../runtime/capabilities.js';
 import { newId } from '../../util/ids.js';
 import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
 import { writeEtcFiles } from './etc-files.js';
+import { applyCreateChecks } from './create-checks.js';
 import { bindMounts, runtimeRef } from './launch.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerConfigOptions } from './options.js';
@@ -41,6 +42,7 @@ export async function createContainer(d: CreateDeps, body: CreateRequest, name: 
   const hostConfig = normalizeHostConfig(hcIn, runtime);
   const networkSettings = d.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
   const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
+  warnings.push(...applyCreateChecks(config, hostConfig, { driver: d.config.logDriver, opts: d.config.logOpts }));
   const id = newId();
   const finalName = d.store.reserveName(id, name);
   try {

@@ -13,6 +13,9 @@ import { resolveUser, resolveUserWith } from '../../runtime/user.js';
 import { mountRootfs, overlayOptions, prepareRootfsDirs, unmountRootfs } from '../../fs/overlay.js';
 import { readTextFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
+import { readTextInRoot } from '../../fs/read-regular.js';
+import { finishSpec, type FinishContext } from '../sandbox/container-spec.js';
+import { policyOf, type LogConfig } from '../logs/log-config.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from '../../model/container.js';
 
@@ -46,7 +49,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -58,11 +61,14 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
   if (inNamespace) await prepareRootfsDirs(layers); else await mountContainerRootfs(rec, paths);
   const tMount = performance.now();
   try {
+    // Files of the image (passwd, group) are read bounded and off the event loop, never through a link.
+    const readImageText = (f: string) => (inNamespace ? readTextFromLayers([layers.upper, ...layers.lower], f) : readTextInRoot(merged, f));
     const user = inNamespace
       ? await resolveUserWith((f) => readTextFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
       : await resolveUser(merged, rec.Config.User);
+    const capabilities = effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop });
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
-    const spec = buildSpec({
+    const baseSpec = buildSpec({
       rootfs: merged,
       overlay: inNamespace ? { lower: layers.lower, upper: layers.upper, work: layers.work } : undefined,
       readonlyRootfs: hc.ReadonlyRootfs,
@@ -73,7 +79,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       hostname: rec.Config.Hostname ?? id.slice(0, 12),
       domainname: rec.Config.Domainname,
       tty: !!rec.Config.Tty,
-      capabilities: effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop }),
+      capabilities,
       privileged: hc.Privileged,
       maskedPaths: hc.MaskedPaths as string[] | null | undefined,
       readonlyPaths: hc.ReadonlyPaths as string[] | null | undefined,
@@ -84,14 +90,10 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       etcFiles: { hosts: paths.hosts(id), hostname: paths.hostname(id), resolvConf: paths.resolvConf(id) },
       binds: mounts ?? bindMounts(hc.Binds),
       cgroupsPath: `/berth/${id}`,
-      resources: {
-        memory: num(hc.Memory), memorySwap: num(hc.MemorySwap), cpuShares: num(hc.CpuShares),
-        cpuQuota: num(hc.CpuQuota) || (num(hc.NanoCpus) ? Math.round(num(hc.NanoCpus)! / 1e4) : undefined),
-        cpuPeriod: num(hc.CpuPeriod), cpusetCpus: typeof hc.CpusetCpus === 'string' ? hc.CpusetCpus : undefined,
-        pidsLimit: num(hc.PidsLimit),
-      },
       consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
     });
+    // Limits and sandbox (seccomp, namespaces, devices, groups, sysctls, init) from the HostConfig.
+    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
     await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });
@@ -101,6 +103,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       pidFile: paths.pidFile(id), conmonPidFile: paths.conmonPidFile(id), logPath: paths.log(id), exitDir: paths.exitDir,
       persistDir: paths.persistDir(id), socketDir: paths.socketDir, tty: !!rec.Config.Tty, logLevel,
       stdin: !!rec.Config.OpenStdin, leaveStdinOpen: !rec.Config.StdinOnce,
+      logSizeMax: policyOf(hc.LogConfig as LogConfig | undefined).maxSize,
     });
     const tCreate = performance.now();
     try {
@@ -119,10 +122,6 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
 }
 
 const ms = (v: number) => Math.round(v * 10) / 10;
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && v > 0 ? v : undefined;
-}
 
 /** Docker's exit code for a start that failed: 127 command not found, 126 not executable, else 128. */
 export function failedStartExitCode(err: unknown): number {

@@ -22,6 +22,7 @@ export interface FilterContext {
 export function compileListFilters(f: Filters, ctx: FilterContext): (rec: ContainerRecord) => boolean {
   checkFilterKeys(f, KEYS);
   for (const s of f.status ?? []) if (!STATUSES.includes(s)) throw invalidArgument(`invalid filter 'status=${s}'`);
+  for (const h of f.health ?? []) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) throw invalidArgument(`Unrecognised filter value for health: ${h}`);
   for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalidArgument(`invalid filter 'exited=${e}'`);
   const ancestors = (f.ancestor ?? []).map((a) => ({ a, id: ctx.imageIdOf(a) }));
   const before = (f.before ?? []).map((r) => ctx.resolve(r));
@@ -36,6 +37,7 @@ export function compileListFilters(f: Filters, ctx: FilterContext): (rec: Contai
     && any(f.ancestor, () => ancestors.some(({ a, id }) => rec.Image === id || rec.Config.Image === a || (id !== undefined && rec.Image === id)))
     && before.every((b) => !b || Date.parse(rec.Created) < Date.parse(b.Created))
     && since.every((s) => !s || Date.parse(rec.Created) > Date.parse(s.Created))
+    && any(f.health, (v) => (rec.State.Health?.Status ?? 'none') === v)
     && any(f.network, (v) => rec.HostConfig.NetworkMode === v)
     // `volume`: a volume name (or bind source) or a mount destination, as Docker matches it.
     && any(f.volume, (v) => (rec.MountPoints ?? []).some((m) => (m.Name || m.Source) === v || m.Destination === v));

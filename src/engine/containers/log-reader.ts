@@ -3,10 +3,18 @@
 // from the end of the file, and (follow) new bytes picked up through inotify until told to finish.
 import { open, type FileHandle } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { LogDecoder } from './log-decoder.js';
 
 const READ_SIZE = 1024 * 1024;
+
+/** What the reader reads: a file, or a container's log across its rotated files (engine/logs/log-view.ts). */
+export interface LogSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  /** Picks up a rotation of the live file, if the source can have one. */
+  refresh?(): Promise<void>;
+}
 
 /** Where the decoded bytes go. `write` resolves once the consumer can take more. */
 export interface ByteSink {
@@ -33,7 +41,7 @@ export function writableSink(w: Writable): ByteSink {
 }
 
 /** Offset of the first row of the last `lines` lines, scanning backwards from `end` (the file size). */
-export async function tailOffset(fh: FileHandle, end: number, lines: number): Promise<number> {
+export async function tailOffset(fh: LogSource, end: number, lines: number): Promise<number> {
   if (lines <= 0) return end;
   let pos = end;
   let carry: Buffer | undefined; // bytes of a row whose start is in an earlier chunk
@@ -114,7 +122,7 @@ export class LogReader {
   private position: number;
   private readonly buf = Buffer.allocUnsafe(READ_SIZE);
 
-  constructor(private readonly fh: FileHandle, offset: number, private readonly decoder: LogDecoder, private readonly sink: ByteSink) {
+  constructor(private readonly fh: LogSource, offset: number, private readonly decoder: LogDecoder, private readonly sink: ByteSink) {
     this.position = offset;
   }
 
@@ -141,7 +149,9 @@ export class LogReader {
     const poke = () => { dirty = true; const w = wake; wake = undefined; w?.(); };
     let watcher: FSWatcher | undefined;
     try {
-      watcher = watch(path, poke);
+      // The directory, not the file: a rotation replaces the file, and its new bytes must wake us too.
+      const name = basename(path);
+      watcher = watch(dirname(path), (_ev, file) => { if (!file || file.startsWith(name)) poke(); });
       watcher.on('error', () => undefined);
       void finish.then(() => { finished = true; poke(); });
       this.sink.onClose(poke);
@@ -151,6 +161,7 @@ export class LogReader {
         dirty = false;
         const done = finished;
         await this.readToEnd();
+        if (this.fh.refresh) { await this.fh.refresh(); await this.readToEnd(); }
         if (done) return;
       }
     } finally {

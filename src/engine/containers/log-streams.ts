@@ -1,9 +1,11 @@
 // `logs` and `attach` output: the container's k8s-file log decoded into the client's bytes, history
 // first (tail/since/until), then — while the container runs — new output until it exits, after which the
 // bytes conmon wrote last are flushed and the stream ends.
-import { stat } from 'node:fs/promises';
+import { notImplemented } from '../../errors.js';
 import { LogDecoder } from './log-decoder.js';
 import { LogReader, tailOffset, type ByteSink } from './log-reader.js';
+import { LogView } from '../logs/log-view.js';
+import { policyOf, type LogConfig } from '../logs/log-config.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 
@@ -31,13 +33,20 @@ function exitOf(svc: ContainerService, id: string): { exited: Promise<void>; can
   return { exited, cancel };
 }
 
+/** Refuses `logs` for a driver that keeps nothing to read (`none`), before any response is started. */
+export function checkLogsReadable(rec: ContainerRecord): void {
+  if (!policyOf(rec.HostConfig.LogConfig as LogConfig | undefined).readable) throw notImplemented('configured logging driver does not support reading');
+}
+
 /** `docker logs`: history from the tail's offset, then new rows while following a running container. */
 export async function streamLogs(svc: ContainerService, rec: ContainerRecord, opts: LogOptions, sink: ByteSink): Promise<void> {
+  checkLogsReadable(rec);
+  const policy = policyOf(rec.HostConfig.LogConfig as LogConfig | undefined);
   const exit = exitOf(svc, rec.Id);
   const path = svc.paths.log(rec.Id);
-  const fh = await LogReader.open(path);
+  const fh = await LogView.open(path, policy.maxFile);
   try {
-    const size = (await fh.stat()).size;
+    const size = await fh.size();
     const tail = opts.tail === undefined || opts.tail < 0 ? undefined : opts.tail;
     const offset = tail === undefined ? 0 : await tailOffset(fh, size, tail);
     const decoder = new LogDecoder({ ...opts, tty: !!rec.Config.Tty });
@@ -62,9 +71,9 @@ export async function streamAttach(svc: ContainerService, rec: ContainerRecord, 
   const live = opts.stream && rec.State.Status !== 'dead' && rec.State.Status !== 'removing';
   if (!live && !opts.logs) return;
   const path = svc.paths.log(rec.Id);
-  const offset = opts.logs ? 0 : await stat(path).then((s) => s.size, () => 0);
   const exit = exitOf(svc, rec.Id);
-  const fh = await LogReader.open(path);
+  const fh = await LogView.open(path, policyOf(rec.HostConfig.LogConfig as LogConfig | undefined).maxFile);
+  const offset = opts.logs ? 0 : await fh.size();
   try {
     const decoder = new LogDecoder({ stdout: opts.stdout, stderr: opts.stderr, tty: !!rec.Config.Tty, timestamps: false });
     const reader = new LogReader(fh, offset, decoder, sink);

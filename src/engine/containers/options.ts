@@ -9,4 +9,7 @@ export interface ContainerConfigOptions {
   runtimes: Record<string, RuntimeEntry>;
   /** conmon's log level. */
   monitorLogLevel: 'info' | 'error';
+  /** Default log driver and options for containers that set none (daemon.json log-driver, log-opts). */
+  logDriver: string;
+  logOpts: Record<string, string>;
 }

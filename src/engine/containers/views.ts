@@ -12,7 +12,7 @@ export { humanDuration };
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.State;
   switch (s.Status) {
-    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'running': return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${healthSuffix(rec)}`;
     case 'paused': return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
     case 'restarting': return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
     case 'removing': return 'Removal In Progress';
@@ -23,7 +23,13 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   }
 }
 
-/** Docker quotes arguments with spaces in the summary's Command. */
+/** ` (healthy)`, ` (unhealthy)`, ` (health: starting)` after `Up ...`, as Docker's ps shows it. */
+function healthSuffix(rec: ContainerRecord): string {
+  const h = rec.State.Health;
+  if (!h) return '';
+  return h.Status === 'starting' ? ' (health: starting)' : ` (${h.Status})`;
+}
+
 /** Docker's list `Command`: path, then args, an arg with a space wrapped in single quotes (as dockerd does). */
 export function commandText(rec: ContainerRecord): string {
   const args = rec.Args.map((a) => (a.includes(' ') ? `'${a}'` : a));
@@ -83,7 +89,8 @@ export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes: 
     Args: rec.Args,
     State: {
       Status: s.Status,
-      Running: running,
+      // Docker counts a container waiting to restart as running (with no pid).
+      Running: running || s.Status === 'restarting',
       Paused: s.Status === 'paused',
       Restarting: s.Status === 'restarting',
       OOMKilled: s.OOMKilled,
@@ -93,6 +100,7 @@ export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes: 
       Error: s.Error,
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
+      ...(s.Health ? { Health: s.Health } : {}),
     },
     Image: rec.Image,
     ResolvConfPath: paths.resolvConf(rec.Id),

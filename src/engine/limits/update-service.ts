@@ -1,0 +1,43 @@
+// POST /containers/{id}/update: new limits merged over the old ones with Docker's rules, written to a
+// running container's cgroups through its runtime at once, kept in HostConfig for the next start; and
+// the restart policy.
+import { invalidArgument } from '../../errors.js';
+import type { RuntimeEntry } from '../../runtime/runtimes.js';
+import { ociResources } from '../../runtime/cgroups/resources.js';
+import { runtimeUpdate } from '../../runtime/cgroups/update.js';
+import type { EventBus } from '../../model/events.js';
+import type { ContainerService } from '../containers/container-service.js';
+import { runtimeRef } from '../containers/launch.js';
+import type { HostConfig } from '../../model/container.js';
+import { limitsOf, mergeUpdate, normalizeResources, UPDATABLE, type ResourceFields } from './limits-config.js';
+import { validateRestartPolicy, type RestartPolicy } from './restart-policy-config.js';
+
+export interface UpdateRequest extends ResourceFields { RestartPolicy?: RestartPolicy }
+
+export class UpdateService {
+  constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
+
+  async update(ref: string, body: UpdateRequest): Promise<{ Warnings: string[] }> {
+    const c = this.opts.containers;
+    const rec = c.resolve(ref);
+    const hc = rec.HostConfig as HostConfig & ResourceFields;
+    const update: ResourceFields = {};
+    for (const k of UPDATABLE) if (body[k] !== undefined && body[k] !== null) (update as Record<string, unknown>)[k] = body[k];
+    const merged = mergeUpdate(hc, update, rec.Id);
+    const warnings = normalizeResources(merged);
+    let policy: RestartPolicy | undefined;
+    if (body.RestartPolicy?.Name) {
+      policy = validateRestartPolicy(body.RestartPolicy);
+      if (hc.AutoRemove && policy.Name !== 'no') throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
+    }
+    if (Object.keys(update).length && c.isRunning(rec) && rec.State.Status !== 'restarting') {
+      const rt = runtimeRef(this.opts.config, c.paths, rec.Runtime);
+      await runtimeUpdate(rt.path, ['--root', rt.root, ...rt.args], rec.Id, ociResources(limitsOf(merged)));
+    }
+    for (const k of UPDATABLE) if (merged[k] !== undefined) (hc as Record<string, unknown>)[k] = merged[k];
+    if (policy) hc.RestartPolicy = policy;
+    await c.store.save(rec);
+    this.opts.events.publish('container', 'update', rec.Id, c.attributes(rec));
+    return { Warnings: warnings };
+  }
+}
