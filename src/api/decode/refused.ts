@@ -38,16 +38,6 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
   'HostConfig.Links': isUnset,
-  'HostConfig.LogConfig': (v) => {
-    const lc = (v ?? {}) as { Type?: unknown; Config?: unknown };
-    return (isUnset(lc.Type) || lc.Type === 'json-file' || lc.Type === 'k8s-file') && isUnset(lc.Config);
-  },
-  'HostConfig.MemoryReservation': isUnset,
-  'HostConfig.MemorySwappiness': oneOf(-1),
-  'HostConfig.OomKillDisable': isUnset,
-  'HostConfig.OomScoreAdj': isUnset,
-  'HostConfig.PidMode': isUnset,
-  'HostConfig.SecurityOpt': isUnset,
   'HostConfig.StorageOpt': isUnset,
   // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
   'HostConfig.UsernsMode': oneOf('host'),
