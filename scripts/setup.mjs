@@ -28,6 +28,8 @@ const debs = [
   ['netavark', '/usr/lib/podman/netavark'],
   ['aardvark-dns', '/usr/lib/podman/aardvark-dns'],
   ['iptables', '/usr/sbin/iptables'],
+  // Fidelity tests drive berthd with the Python SDK, as real tools do.
+  ['python3-docker', '/usr/lib/python3/dist-packages/docker'],
   // A registry client no one here wrote: the registry server's tests copy images in and out with it.
   ['skopeo', '/usr/bin/skopeo'],
   // The compose integration test drives Debian's docker-compose 1.29 (python) against berthd.

@@ -10,7 +10,7 @@ import { ContentStore } from '../storage/content-store.js';
 import { LayerStore, type LayerInfo } from '../storage/layer-store.js';
 import { chainIds, sha256Digest } from '../storage/digest.js';
 import { ImageStore } from './image-store.js';
-import { parseReference, familiarString, withDefaultTag, isFullHexId, normalizeTagged, displayRef } from './reference.js';
+import { parseReference, familiarName, familiarString, withDefaultTag, isFullHexId, normalizeTagged, displayRef } from './reference.js';
 import type { ImageConfigJson, ImageRecord } from '../model/image.js';
 
 export interface ImageServiceOptions {
@@ -194,6 +194,8 @@ export class ImageBackend {
   /** Points a normalized `name:tag` at an image; the image it came from keeps its other references. */
   async setTag(key: string, id: string): Promise<void> {
     if (key.includes('@')) throw invalidArgument('refusing to create a tag with a digest reference');
+    // `sha256:x` would read as an image ID: Docker's reference store refuses such names for every caller.
+    if (familiarName(parseReference(key).name) === 'sha256') throw invalidArgument('refusing to create an ambiguous tag using digest algorithm as name');
     await this.store.setRef(key, id);
   }
 

@@ -1,10 +1,11 @@
 // `docker import`: a root filesystem tar (maybe gzip) becomes a one-layer image whose config carries the
-// `--change` instructions and `--message`; Docker's progress is streamed, then `{"status":"sha256:…"}`.
+// `--change` instructions and `--message`. As dockerd does for a request-body import, no progress is streamed:
+// the caller sends one `{"status":"sha256:…"}` once the image is stored (clients read it as the ID).
 import type { Readable } from 'node:stream';
 import type { ImageBackend } from './image-backend.js';
 import { applyChanges } from './config-changes.js';
-import { CountingStream, progressMessage, type ProgressMessage } from './progress.js';
-import { goArch } from './busybox-seed.js';
+import type { ProgressMessage } from './progress.js';
+import { parsePlatform, requireLinux, type Platform } from './platform.js';
 import { normalizeTagged } from './reference.js';
 import type { ImageConfigJson, ImageRecord, ImageRunConfig } from '../model/image.js';
 import type { LayerInfo } from '../storage/layer-store.js';
@@ -19,32 +20,32 @@ export interface ImportOptions {
   source?: string;
 }
 
-export async function importImage(svc: ImageBackend, body: Readable, opts: ImportOptions, emit: (m: ProgressMessage) => void): Promise<ImageRecord> {
+export async function importImage(svc: ImageBackend, body: Readable, opts: ImportOptions, _emit: (m: ProgressMessage) => void): Promise<ImageRecord> {
   // Validate the target name and the changes before reading the body.
   const tag = opts.repo ? normalizeTagged(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
   const runConfig = applyChanges({}, opts.changes);
-  const counted = body.pipe(new CountingStream((n) => emit(progressMessage('Importing', '', n, 0))));
-  body.on('error', (err) => counted.destroy(err));
+  const platform = parsePlatform(opts.platform ?? '');
+  requireLinux(platform);
   const lease = svc.lease();
   try {
-    return await finish(svc, await svc.addLayers([counted], lease), opts, tag, runConfig);
+    return await finish(svc, await svc.addLayers([body], lease), opts, platform, tag, runConfig);
   } finally {
     lease.release();
   }
 }
 
-async function finish(svc: ImageBackend, [layer]: LayerInfo[], opts: ImportOptions, tag: string | undefined, runConfig: ImageRunConfig): Promise<ImageRecord> {
+async function finish(svc: ImageBackend, [layer]: LayerInfo[], opts: ImportOptions, platform: Platform, tag: string | undefined, runConfig: ImageRunConfig): Promise<ImageRecord> {
   const created = new Date().toISOString();
   const comment = opts.message || `Imported from ${opts.source ?? '-'}`;
-  const [os, arch] = (opts.platform ?? '').split('/');
   const config: ImageConfigJson = {
-    architecture: arch || goArch(),
+    architecture: platform.architecture,
+    ...(platform.variant ? { variant: platform.variant } : {}),
     comment,
     config: runConfig,
     created,
     docker_version: 'berth',
     history: [{ created, comment }],
-    os: os || 'linux',
+    os: platform.os,
     rootfs: { type: 'layers', diff_ids: [layer.diffId] },
   };
   const rec = await svc.commitImage(Buffer.from(JSON.stringify(config)), [layer]);

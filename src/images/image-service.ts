@@ -11,7 +11,7 @@ import { chainIds } from '../storage/digest.js';
 import { displayRef, matchReferenceGlob } from './reference.js';
 import { canSeedBusybox, buildBusyboxLayer, busyboxConfig } from './busybox-seed.js';
 import type { ImageProvider, ImageRecord } from '../model/image.js';
-import { summary, inspect, history, filterImages, createdSeconds, type Filters, type HistoryItem, type ImageSummary } from './image-views.js';
+import { summary, inspect, history, filterImages, createdNanos, type Filters, type HistoryItem, type ImageSummary } from './image-views.js';
 import { deleteImage, pruneImages, tagImage, collectGarbage, type DeleteItem, type PruneResult } from './image-delete.js';
 import { saveImages } from './image-save.js';
 import { loadFromSpool } from './image-load.js';
@@ -61,7 +61,7 @@ export class ImageService extends ImageBackend implements ImageProvider {
       const id = this.findId(ref);
       const rec = id ? this.store.record(id) : undefined;
       if (!rec) throw notFound(`No such image: ${displayRef(ref)}`);
-      return createdSeconds(rec);
+      return createdNanos(rec);
     };
     const all = this.store.records();
     const parents = new Set(all.map((r) => r.parent).filter(Boolean));

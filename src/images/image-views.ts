@@ -25,6 +25,15 @@ export interface HistoryItem {
   Comment: string;
 }
 
+/** Creation time in nanoseconds, from the config's RFC 3339 text: `before`/`since` compare at Docker's precision. */
+export function createdNanos(rec: ImageRecord): bigint {
+  const text = rec.config.created ?? '';
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) return 0n;
+  const frac = /\.(\d+)/.exec(text)?.[1] ?? '';
+  return BigInt(Math.floor(t / 1000)) * 1_000_000_000n + BigInt((frac + '000000000').slice(0, 9));
+}
+
 export function createdSeconds(rec: ImageRecord): number {
   const t = rec.config.created ? Date.parse(rec.config.created) : NaN;
   return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
@@ -133,7 +142,7 @@ export function parseUntil(v: string, now = Date.now()): number {
   return t / 1000;
 }
 
-export interface ListContext { resolveCreated: (ref: string) => number }
+export interface ListContext { resolveCreated: (ref: string) => bigint }
 
 /** Applies GET /images/json filters. */
 export function filterImages(recs: ImageRecord[], f: Filters, ctx: ListContext): ImageRecord[] {
@@ -150,12 +159,12 @@ export function filterImages(recs: ImageRecord[], f: Filters, ctx: ListContext):
   }
   if (f.label?.length) out = out.filter((r) => labelsMatch(r.config.config?.Labels ?? {}, f.label));
   if (f.before?.length) {
-    const limit = Math.min(...f.before.map(ctx.resolveCreated));
-    out = out.filter((r) => createdSeconds(r) < limit);
+    const limit = f.before.map(ctx.resolveCreated).reduce((a, b) => (b < a ? b : a));
+    out = out.filter((r) => createdNanos(r) < limit);
   }
   if (f.since?.length) {
-    const limit = Math.max(...f.since.map(ctx.resolveCreated));
-    out = out.filter((r) => createdSeconds(r) > limit);
+    const limit = f.since.map(ctx.resolveCreated).reduce((a, b) => (b > a ? b : a));
+    out = out.filter((r) => createdNanos(r) > limit);
   }
   if (f.until?.length) {
     const limit = parseUntil(f.until[0]);

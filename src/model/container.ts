@@ -110,6 +110,8 @@ export interface MountPointRecord {
   /** `-v /host:/x` creates a missing host directory at start; `--mount` refuses it at create. */
   CreateSource?: boolean;
   NonRecursive?: boolean;
+  /** VolumeOptions.Subpath (API 1.45): only this directory of the volume is mounted. */
+  Subpath?: string;
   /** tmpfs mount data (`size=..,mode=..`). */
   Data?: string;
   /** HostConfig.Tmpfs entries are not listed in inspect's Mounts (as in Docker). */

@@ -203,7 +203,10 @@ export class NetworkService {
       if (!hasEndpoints(net)) throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
       const ns = rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
-      if (Object.values(ns.Networks).some((e) => e.NetworkID === net.Id)) throw forbidden(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
+      const onIt = Object.entries(ns.Networks).find(([, e]) => e.NetworkID === net.Id);
+      if (onIt && this.containers().isRunning(rec)) throw forbidden(`endpoint with name ${rec.Name.slice(1)} already exists in network ${net.Name}`);
+      // A container that is not running only has settings: dockerd replaces them (200), as here.
+      if (onIt) delete ns.Networks[onIt[0]];
       if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
       ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null });
       if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };

@@ -1,6 +1,7 @@
 // Builds the OCI runtime spec (config.json) for a container the way Docker does: namespaces, Docker's
 // default capabilities, masked and read-only /proc and /sys paths, standard mounts, device cgroup rules,
 // generated /etc files bind-mounted in, rlimits inherited from the daemon. Pure: no I/O, unit-tested.
+import { existsSync } from 'node:fs';
 import type { Rlimit } from './rlimits.js';
 import type { ResolvedUser } from './user.js';
 
@@ -33,6 +34,9 @@ export interface SpecInput {
   openStdin?: boolean;
   capabilities: string[];
   privileged?: boolean;
+  /** HostConfig.MaskedPaths/ReadonlyPaths: Docker's defaults when unset; ignored when privileged. */
+  maskedPaths?: string[] | null;
+  readonlyPaths?: string[] | null;
   /** `host` shares the host's network namespace; `netnsPath` joins a prepared one; otherwise a new one. */
   networkMode: string;
   netnsPath?: string;
@@ -135,9 +139,17 @@ export function buildSpec(input: SpecInput): OciSpec {
     cgroupsPath: input.cgroupsPath,
     namespaces,
   };
+  // Docker's defaults for a container with a network namespace of its own: unprivileged ping sockets and
+  // low ports without CAP_NET_BIND_SERVICE (not for host or container:<id> networking).
+  if (input.networkMode !== 'host' && !input.networkMode.startsWith('container:')) {
+    const sysctl: Record<string, string> = {};
+    if (existsSync('/proc/sys/net/ipv4/ping_group_range')) sysctl['net.ipv4.ping_group_range'] = '0 2147483647';
+    if (existsSync('/proc/sys/net/ipv4/ip_unprivileged_port_start')) sysctl['net.ipv4.ip_unprivileged_port_start'] = '0';
+    linux.sysctl = sysctl;
+  }
   if (!input.privileged) {
-    linux.maskedPaths = MASKED_PATHS;
-    linux.readonlyPaths = READONLY_PATHS;
+    linux.maskedPaths = input.maskedPaths ?? MASKED_PATHS;
+    linux.readonlyPaths = input.readonlyPaths ?? READONLY_PATHS;
   }
 
   const process: Record<string, unknown> = {

@@ -38,9 +38,6 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
   'HostConfig.Links': isUnset,
-  // An empty list is what `--security-opt systempaths=unconfined` sends (applied by the sandbox); a custom list is not applied.
-  'HostConfig.MaskedPaths': (v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0),
-  'HostConfig.ReadonlyPaths': (v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0),
   'HostConfig.StorageOpt': isUnset,
   // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
   'HostConfig.UsernsMode': oneOf('host'),

@@ -15,6 +15,7 @@ import { DEFAULT_DETACH_KEYS, parseDetachKeys, withDetachKeys } from '../../engi
 import { checkLogsReadable, streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
 import { writableSink } from '../../engine/containers/log-reader.js';
 import { top } from '../../engine/containers/top.js';
+import { checkImagePlatform } from '../../images/platform.js';
 import type { WaitCondition } from '../../engine/containers/container-service.js';
 
 /** Docker's time arguments: unix seconds with optional fraction, RFC 3339, or a duration ago ("10m"). */
@@ -70,6 +71,8 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     refuseUnsupportedCreateFields(body);
     for (const e of body.Env ?? []) if (e === '' || e.startsWith('=')) throw invalidArgument(`invalid environment variable: ${e}`);
     const name = ctx.query.get('name') || undefined;
+    const platform = ctx.query.get('platform');
+    if (platform && body.Image) checkImagePlatform(await engine.images.resolve(body.Image), body.Image, platform);
     sendJson(ctx, 201, await svc.create(body, name));
   });
 

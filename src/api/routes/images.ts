@@ -7,6 +7,7 @@ import { boolQuery, filtersQuery, sendJson, startStream, type RequestContext } f
 import { BerthError, errorMessage, invalidArgument, notFound, notImplemented } from '../../errors.js';
 import { log } from '../../util/log.js';
 import type { ProgressMessage } from '../../images/progress.js';
+import { parsePlatform, requireLinux } from '../../images/platform.js';
 import { pullRoute } from './distribution.js';
 
 /** True when the client speaks API `v` or older (e.g. `olderThan(ctx, '1.44')`). */
@@ -59,6 +60,7 @@ async function create(engine: Engine, ctx: RequestContext): Promise<void> {
       repo: q.get('repo') ?? undefined, tag: q.get('tag') ?? undefined, changes: q.getAll('changes'),
       message: q.get('message') ?? undefined, platform: q.get('platform') ?? undefined, source: '-',
     };
+    if (opts.platform) requireLinux(parsePlatform(opts.platform)); // a 400 before the stream starts, as dockerd
     const res = startStream(ctx);
     const emit = jsonLines(res);
     try {

@@ -8,6 +8,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerExecRoutes } from './exec.js';
 import { registerArchiveRoutes } from './archive.js';
+import { registerSwarmRoutes } from './swarm.js';
 import { registerResourceRoutes } from './resources.js';
 import { registerBuildRoutes } from './build.js';
 
@@ -21,6 +22,7 @@ export function buildRouter(engine: Engine): Router {
   registerNetworkRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerArchiveRoutes(router, engine);
+  registerSwarmRoutes(router);
   registerResourceRoutes(router, engine);
   registerBuildRoutes(router, engine);
   return router;

@@ -1,7 +1,7 @@
 // /networks endpoints: list, inspect, create, remove, connect, disconnect, prune.
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
-import { boolQuery, checkFilterKeys, filtersQuery, sendJson, sendNoContent, type Filters } from '../context.js';
+import { boolQuery, checkFilterKeys, filtersQuery, sendJson, sendNoContent, type Filters, type RequestContext } from '../context.js';
 import { readDecodedBody } from '../decode/body.js';
 import { invalidArgument } from '../../errors.js';
 import { labelMatches } from '../../engine/containers/list-filters.js';
@@ -31,7 +31,8 @@ export function registerNetworkRoutes(router: Router, engine: Engine): void {
   const recs = () => engine.containers.store.all();
   const inUse = (net: NetworkRecord) => recs().some((r) => Object.values(r.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === net.Id));
 
-  router.get('/networks', async (ctx) => {
+  // Docker serves the list at `/networks/` too (its router registers both).
+  const list = async (ctx: RequestContext) => {
     const f = filtersQuery(ctx.query);
     checkFilterKeys(f, ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type']);
     const out = svc.store.all()
@@ -39,7 +40,9 @@ export function registerNetworkRoutes(router: Router, engine: Engine): void {
       .sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created))
       .map((n) => networkView(n, recs(), false));
     sendJson(ctx, 200, out);
-  });
+  };
+  router.get('/networks', list);
+  router.get('/networks/', list);
 
   router.get('/networks/{id}', async (ctx) => {
     const net = svc.get(ctx.params.id);

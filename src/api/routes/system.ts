@@ -1,6 +1,6 @@
 // /_ping, /version, /info, /events.
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import type { Router } from '../router.js';
 import type { Engine } from '../../engine/engine.js';
 import { API_VERSION, MIN_API_VERSION, filtersQuery, checkFilterKeys, sendJson, startStream, type RequestContext, type Filters } from '../context.js';
@@ -23,6 +23,23 @@ function osName(): string {
     const m = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'));
     return m ? m[1] : 'Linux';
   } catch { return 'Linux'; }
+}
+
+/** A 0/1 flag of the host's /proc/sys, false when unreadable. */
+function hostFlag(path: string): boolean {
+  try { return readFileSync(path, 'utf8').trim() === '1'; } catch { return false; }
+}
+
+/** Docker's name for the filesystem under the data root (statfs magic numbers, as moby's fsutils). */
+const FS_NAMES: Record<number, string> = {
+  0xef53: 'extfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs',
+  0x2fc12fc1: 'zfs', 0x6969: 'nfs', 0x65735546: 'fuseblk', 0x52654973: 'reiserfs', 0xf15f: 'ecryptfs', 0x3153464a: 'jfs',
+};
+function backingFilesystem(dir: string): string {
+  try {
+    const type = statfsSync(dir).type;
+    return FS_NAMES[type] ?? '<unknown>';
+  } catch { return '<unknown>'; }
 }
 
 function ping(ctx: RequestContext): void {
@@ -128,8 +145,8 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
       ContainersStopped: c.stopped,
       Images: engine.images.count(),
       Driver: 'overlay2',
-      DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
-      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'local', 'none'] },
+      DriverStatus: [['Backing Filesystem', backingFilesystem(cfg.dataRoot)], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'local', 'none'] },
       MemoryLimit: true,
       SwapLimit: false,
       CpuCfsPeriod: true,
@@ -137,7 +154,7 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: true,
+      IPv4Forwarding: hostFlag('/proc/sys/net/ipv4/ip_forward'),
       Debug: cfg.logLevel === 'debug',
       NFd: 0,
       OomKillDisable: false,

@@ -7,10 +7,11 @@
 import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { unmountRootfs } from '../../fs/overlay.js';
+import { bindIntoRoot, unbindFromRoot } from '../../fs/bind-into-root.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 
-const holders = new Map<string, { count: number; ready: Promise<string> }>();
+const holders = new Map<string, { count: number; ready: Promise<MountedRoot> }>();
 const freezes = new Map<string, { count: number; frozen: Promise<boolean> }>();
 /** Thaws in flight: the next freeze waits for them, so it never pauses a container that is still paused. */
 const thaws = new Map<string, Promise<void>>();
@@ -42,20 +43,50 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
   }
 }
 
+interface MountedRoot { root: string; undo: () => Promise<void> }
+
+/** Unmounts in flight: the next mount waits for them, so a new copy never stacks on a root being taken down. */
+const releases = new Map<string, Promise<void>>();
+
+/**
+ * A stopped container's overlay with its volumes and binds mounted where the container sees them (as
+ * Docker mounts them for cp), so a copy reaches the volume, not the layer under it.
+ */
+async function mountStoppedRoot(svc: ContainerService, rec: ContainerRecord): Promise<MountedRoot> {
+  const root = await mountContainerRootfs(rec, svc.paths);
+  const unmountRoot = () => unmountRootfs(svc.paths.merged(rec.Id)).catch(() => undefined);
+  const copy = await svc.opts.mounts?.forCopy?.(rec).catch(async (err: unknown) => { await unmountRoot(); throw err; });
+  if (!copy) return { root, undo: unmountRoot };
+  try {
+    const binds = copy.mounts.map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW, recursive: !m.NonRecursive }));
+    const targets = await bindIntoRoot(root, binds);
+    return { root, undo: async () => { await unbindFromRoot(targets); await copy.release(); await unmountRoot(); } };
+  } catch (err) {
+    await copy.release();
+    await unmountRoot();
+    throw err;
+  }
+}
+
 export async function withContainerRoot<T>(svc: ContainerService, rec: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
   if (svc.isRunning(rec) && rec.State.Pid > 0) return withFrozen(svc, rec, () => fn(`/proc/${rec.State.Pid}/root`));
   let h = holders.get(rec.Id);
   if (!h) {
-    h = { count: 0, ready: mountContainerRootfs(rec, svc.paths) };
+    const previous = releases.get(rec.Id) ?? Promise.resolve();
+    h = { count: 0, ready: previous.then(() => mountStoppedRoot(svc, rec)) };
     holders.set(rec.Id, h);
   }
   h.count++;
   try {
-    return await fn(await h.ready);
+    return await fn((await h.ready).root);
   } finally {
     if (--h.count === 0) {
       holders.delete(rec.Id);
-      await unmountRootfs(svc.paths.merged(rec.Id)).catch(() => undefined);
+      const ready = h.ready;
+      const release = ready.then((m) => m.undo(), () => undefined);
+      releases.set(rec.Id, release);
+      await release;
+      if (releases.get(rec.Id) === release) releases.delete(rec.Id);
     }
   }
 }

@@ -3,7 +3,8 @@
 // bind sources are created for `-v`, volumes with driver options mounted, and `mount` events sent;
 // at exit, `unmount`. Anonymous volumes go with `rm -v` and with --rm containers, named ones stay.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
+import { scopedPath } from '../../fs/resolve-in-root.js';
 import { errorMessage, invalidArgument, isBerthError, notFound } from '../../errors.js';
 import type { OciMount } from '../../runtime/oci-spec.js';
 import { log } from '../../util/log.js';
@@ -26,6 +27,13 @@ export interface ContainerMountsOptions {
   volumes: VolumeService;
   events: EventBus;
   containers: () => ContainerLookup;
+}
+
+/** The subdirectory of a volume to mount, resolved inside the volume (its symlinks cannot lead out); it must exist. */
+async function volumeSubpath(dir: string, subpath: string): Promise<string> {
+  const path = await scopedPath(dir, subpath);
+  if (!(await lstat(path).catch(() => null))) throw invalidArgument(`cannot access path ${path}: lstat ${path}: no such file or directory`);
+  return path;
 }
 
 export class ContainerMounts implements ContainerMountHooks {
@@ -134,11 +142,33 @@ export class ContainerMounts implements ContainerMountHooks {
       if (!volumes.store.get(m.Name)) throw notFound(`get ${m.Name}: no such volume`);
       m.Source = await volumes.acquire(m.Name, rec.Id);
       held.push(m.Name);
+      if (m.Subpath) m.Source = await volumeSubpath(m.Source, m.Subpath);
       events.publish('volume', 'mount', m.Name, {
         container: rec.Id, destination: m.Destination, driver: m.Driver ?? 'local', propagation: m.Propagation, 'read/write': String(m.RW),
       });
     }
     return ociMounts(rec.MountPoints);
+  }
+
+  async forCopy(rec: ContainerRecord): Promise<{ mounts: MountPointRecord[]; release: () => Promise<void> }> {
+    const { volumes } = this.opts;
+    const holder = `${rec.Id}/cp/${Math.random().toString(36).slice(2)}`;
+    const held: string[] = [];
+    const release = async () => { for (const n of held) await volumes.release(n, holder).catch(() => undefined); };
+    const out: MountPointRecord[] = [];
+    try {
+      for (const m of rec.MountPoints ?? []) {
+        if (m.Type === 'bind' && existsSync(m.Source)) out.push(m);
+        if (m.Type !== 'volume' || !m.Name || !volumes.store.get(m.Name)) continue;
+        const dir = await volumes.acquire(m.Name, holder);
+        held.push(m.Name);
+        out.push({ ...m, Source: m.Subpath ? await volumeSubpath(dir, m.Subpath) : dir });
+      }
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    return { mounts: out, release };
   }
 
   async stopped(id: string): Promise<void> {

@@ -2,6 +2,7 @@
 import { invalidArgument } from '../../errors.js';
 import type { ImageRunConfig } from '../../model/image.js';
 import type { ContainerConfig, HostConfig } from '../../model/container.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../../runtime/oci-spec.js';
 import type { HealthConfig } from '../health/health-config.js';
 
 function envKey(kv: string): string {
@@ -88,5 +89,13 @@ export function normalizeHostConfig(hc: HostConfig | undefined, runtime: string)
   h.Binds ??= null;
   h.VolumesFrom ??= null;
   h.ReadonlyRootfs = !!h.ReadonlyRootfs;
+  // As dockerd: an unprivileged container records the default masked and read-only paths it gets.
+  if (!h.Privileged) {
+    h.MaskedPaths ??= [...MASKED_PATHS];
+    h.ReadonlyPaths ??= [...READONLY_PATHS];
+  } else {
+    h.MaskedPaths ??= null;
+    h.ReadonlyPaths ??= null;
+  }
   return h;
 }

@@ -81,6 +81,8 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       tty: !!rec.Config.Tty,
       capabilities,
       privileged: hc.Privileged,
+      maskedPaths: hc.MaskedPaths as string[] | null | undefined,
+      readonlyPaths: hc.ReadonlyPaths as string[] | null | undefined,
       networkMode: hc.NetworkMode ?? 'bridge',
       netnsPath,
       rlimits,

@@ -139,12 +139,13 @@ function parseApiMountUnchecked(m: ApiMount, type: string, exists: (path: string
       if (m.BindOptions) throw mountConfigError(type, 'field BindOptions must not be specified');
       if (m.TmpfsOptions) throw mountConfigError(type, 'field TmpfsOptions must not be specified');
       const anonymous = !m.Source;
-      if (m.VolumeOptions?.Subpath) throw mountConfigError(type, 'volume subpaths are not supported');
+      const subpath = m.VolumeOptions?.Subpath ?? '';
+      if (subpath && (posix.isAbsolute(subpath) || posix.normalize(subpath).split('/')[0] === '..')) throw mountConfigError(type, 'subpath must be a relative path within the volume');
       if (ro && anonymous) throw mountConfigError(type, 'must not set ReadOnly mode when using anonymous volumes');
       const driver = m.VolumeOptions?.DriverConfig?.Name || 'local';
       return {
         Type: 'volume', Name: m.Source ?? '', Named: !anonymous, Source: '', Destination: destination, Driver: driver, Mode: 'z',
-        RW: !ro, Propagation: '', CopyData: !m.VolumeOptions?.NoCopy,
+        RW: !ro, Propagation: '', CopyData: !m.VolumeOptions?.NoCopy && !subpath, ...(subpath ? { Subpath: subpath } : {}),
         VolumeCreate: { driver, labels: m.VolumeOptions?.Labels ?? undefined, options: m.VolumeOptions?.DriverConfig?.Options ?? undefined },
       };
     }
@@ -283,6 +284,8 @@ export interface ContainerMountHooks {
   start(rec: ContainerRecord): Promise<OciMount[] | undefined>;
   /** After a run ended (the `die` of the container): volumes it held are released. */
   stopped?(id: string): Promise<void>;
+  /** For cp on a stopped container: its volume and bind mounts (volumes held until `release`). */
+  forCopy?(rec: ContainerRecord): Promise<{ mounts: MountPointRecord[]; release: () => Promise<void> }>;
   /** After the container was removed: its anonymous volumes of --rm go with it. */
   destroyed?(id: string): Promise<void>;
 }
