@@ -8,9 +8,10 @@
 // directory (ready, half-made or being handed out when berthd died) is torn down, and the pool is
 // filled afresh. The pool knows nothing about containers; the caller plans and runs the set-up.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { log } from '../util/log.js';
 import type { NetavarkOptions } from './netavark.js';
 
@@ -86,9 +87,9 @@ export class NetnsPool {
     const file = this.file(entry.id);
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(file, JSON.stringify(entry), { mode: 0o600 }); // before set-up: a crash half-way is still torn down
+      await writeFileAtomic(file, JSON.stringify(entry)); // before set-up: a crash half-way is still torn down
       entry.mac = await this.driver.setup(entry);
-      await writeFile(file, JSON.stringify(entry), { mode: 0o600 });
+      await writeFileAtomic(file, JSON.stringify(entry));
       if (this.closed) throw new Error('pool closed');
       this.ready.push(entry);
       return true;
@@ -104,8 +105,11 @@ export class NetnsPool {
 
   /** Tears down whatever a previous berthd left in the pool's directory (never handed out again). */
   async sweep(): Promise<number> {
-    let names: string[] = [];
-    try { names = (await readdir(this.dir)).filter((n) => n.endsWith('.json')); } catch { return 0; }
+    let all: string[] = [];
+    try { all = await readdir(this.dir); } catch { return 0; }
+    // A temp file of an interrupted atomic write: the entry it was for is still (or never was) in its .json.
+    for (const n of all) if (n.startsWith('.') && n.endsWith('.tmp')) await rm(join(this.dir, n), { force: true });
+    const names = all.filter((n) => n.endsWith('.json'));
     for (const n of names) {
       const file = join(this.dir, n);
       try {

@@ -2,7 +2,7 @@
 // once each by moving their file, never reused after a restart, and torn down on close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsPool, type PoolDriver, type PoolEntry } from '../../src/netavark/netns-pool.js';
@@ -61,12 +61,15 @@ test('after a crash, what was left in the pool is torn down, never handed out', 
     crashed.refill();
     await settle(crashed, 2);
     const left = readdirSync(join(dir, 'pool')).map((f) => f.replace('.json', ''));
-    assert.equal(left.length, 2);
+    assert.equal(left.length, 2, 'only whole entry files, no temp files of the atomic writes');
+    // What a crash in the middle of an atomic write leaves: a temp file, removed by the sweep.
+    writeFileSync(join(dir, 'pool', `.${left[0]}.json.0a1b2c3d.tmp`), '{"id":');
     // A new berthd on the same directory (the first one "died" without closing).
     const second = fakeDriver();
     const pool = new NetnsPool(join(dir, 'pool'), 2, second.driver);
     assert.equal(await pool.sweep(), 2);
     assert.deepEqual(second.destroyed.sort(), left.sort());
+    assert.deepEqual(readdirSync(join(dir, 'pool')), [], 'leftovers and the torn temp file are gone');
     pool.refill();
     await settle(pool, 2);
     const e = await pool.take(join(dir, 'taken.json'));
