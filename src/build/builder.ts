@@ -97,10 +97,17 @@ export async function runBuild(deps: BuilderDeps, context: BuildContext, opts: B
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
   const containers: Array<{ id: string; ok: boolean }> = [];
   const results = new Map<number, Promise<ImageRecord | undefined>>();
+  // Base images (FROM, COPY --from) stay leased for the whole build: an `rmi -f` meanwhile cannot take their layers.
+  const leases: Array<{ release: () => void }> = [];
+  const leaseImage = (ref: string): ImageRecord => {
+    const lease = deps.images.lease(ref);
+    leases.push(lease);
+    return lease.image!;
+  };
   try {
     const runStage = (i: number, lane: number): Promise<ImageRecord | undefined> => {
       const env: StageEnv = {
-        images: deps.images, containers: deps.containers, cache, context, opts, args, escape: plan.escape, tmpRoot,
+        images: deps.images, containers: deps.containers, cache, context, opts, args, escape: plan.escape, tmpRoot, leaseImage,
         stageImage: (ref, before) => {
           const dep = byName(ref, before);
           if (dep === undefined) return undefined;
@@ -139,6 +146,7 @@ export async function runBuild(deps: BuilderDeps, context: BuildContext, opts: B
     const doomed = containers.filter((c) => opts.forceRm || (opts.rm && c.ok));
     await Promise.all(doomed.map((c) => deps.containers.remove(c.id).catch((err) => log.warn('removing build container failed', { id: c.id, err: errorMessage(err) }))));
     await rm(tmpRoot, { recursive: true, force: true });
+    for (const l of leases.splice(0)) l.release();
   }
 }
 

@@ -92,7 +92,7 @@ export async function copyStep(env: StageEnv, stageIndex: number, ins: CopyIns, 
     const stage = env.stageImage(ref, stageIndex);
     if (stage) fromImage = await stage;
     else {
-      try { fromImage = await env.images.resolve(ref); } catch {
+      try { fromImage = env.leaseImage(ref); } catch {
         throw invalidArgument(`invalid from flag value ${ref}: pull access denied for ${ref}, repository does not exist or may require 'docker login'`);
       }
     }

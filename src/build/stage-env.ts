@@ -19,6 +19,8 @@ export interface StageEnv {
   tmpRoot: string;
   /** The image of an earlier stage named by `ref` (name or index), waiting for it; undefined when no stage has that name. */
   stageImage(ref: string, before: number): Promise<ImageRecord | undefined> | undefined;
+  /** The local image `ref` (NotFound if unknown), held against `rmi` until the build ends. */
+  leaseImage(ref: string): ImageRecord;
   out(m: BuildMessage): void;
   /** "Step N/M" for an instruction of this stage. */
   stepLabel(ins: Located): string;

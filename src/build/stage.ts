@@ -94,7 +94,7 @@ export class StageRun {
 
   private async resolveImage(name: string): Promise<ImageRecord> {
     try {
-      return await this.env.images.resolve(name);
+      return this.env.leaseImage(name);
     } catch (err) {
       if (!isBerthError(err, 'not-found')) throw err;
       const repo = name.split('@')[0].replace(/:[^/:]+$/, '');
