@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { hostFetch } from '../helpers/host-fetch.js';
 
 const BRIDGE = `bp7-${process.pid % 100000}`;
 const SUBNET_RE = /10\.218\./;
@@ -51,18 +52,6 @@ const rulesOnSubnet = () => spawnSync('iptables-save', [], { encoding: 'utf8' })
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !cond(); i++) await sleep(200);
   assert.ok(cond(), `timed out waiting for: ${what}`);
-}
-
-function hostFetch(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    let out = '';
-    const timer = setTimeout(() => { s.destroy(); resolve(out); }, 5000);
-    s.on('connect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
-    s.on('data', (b) => { out += b.toString(); });
-    s.on('error', () => { clearTimeout(timer); resolve(out); });
-    s.on('close', () => { clearTimeout(timer); resolve(out); });
-  });
 }
 
 async function fetchRetry(port: number): Promise<string> {

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, readlink
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { hostFetch } from '../helpers/host-fetch.js';
 
 const BRIDGE = `bt5-${process.pid % 100000}`;
 const BIP = '10.215.0.1/24';
@@ -50,18 +51,6 @@ function fetchFrom(network: string, host: string): string {
     spawnSync('sleep', ['0.2']);
   }
   return last;
-}
-
-function hostFetch(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    let out = '';
-    const timer = setTimeout(() => { s.destroy(); resolve(out); }, 5000);
-    s.on('connect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
-    s.on('data', (b) => { out += b.toString(); });
-    s.on('error', () => { clearTimeout(timer); resolve(out); });
-    s.on('close', () => { clearTimeout(timer); resolve(out); });
-  });
 }
 
 async function hostFetchRetry(port: number): Promise<string> {

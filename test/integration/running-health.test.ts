@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { until as untilTries } from '../helpers/until.js';
 
 let d: TestDaemon;
 before(async () => { d = await startDaemon(); });
@@ -14,12 +15,8 @@ function ok(args: string[]): string {
   assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = (what: string, check: () => boolean, tries = 60) => untilTries(what, check, tries);
 
-async function until(what: string, check: () => boolean, tries = 60): Promise<void> {
-  for (let i = 0; i < tries; i++) { if (check()) return; await sleep(250); }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('a failing health check turns the container unhealthy, a passing one healthy', async () => {
   const since = Math.floor(Date.now() / 1000) - 1;

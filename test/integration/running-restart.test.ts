@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { until as untilTries } from '../helpers/until.js';
 
 let d: TestDaemon;
 before(async () => { d = await startDaemon(); });
@@ -16,11 +17,8 @@ function ok(args: string[]): string {
   assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
+const until = (what: string, check: () => boolean, tries = 80) => untilTries(what, check, tries);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, check: () => boolean, tries = 80): Promise<void> {
-  for (let i = 0; i < tries; i++) { if (check()) return; await sleep(250); }
-  assert.fail(`timed out waiting for ${what}`);
-}
 const restarts = (name: string) => Number(ok(['inspect', '-f', '{{.RestartCount}}', name]).trim());
 
 test('a crash loop restarts with a growing delay, and comes back after berthd restarts', async () => {
