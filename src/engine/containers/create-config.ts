@@ -83,7 +83,8 @@ export function normalizeHostConfig(hc: HostConfig | undefined, runtime: string)
   h.UTSMode ??= '';
   h.OomKillDisable ??= null;
   h.PidsLimit ??= null;
-  h.MemorySwappiness ??= null;
+  // The docker CLI sends -1 for "unset"; dockerd stores (and shows) it as null.
+  if (h.MemorySwappiness === undefined || h.MemorySwappiness === -1) h.MemorySwappiness = null;
   h.CapAdd ??= null;
   h.CapDrop ??= null;
   h.Binds ??= null;
