@@ -46,6 +46,8 @@ export interface DaemonConfig {
   registryCertsDir: string;
   /** The built-in registry server (daemon.json `registry-server`), off when unset. */
   registryServer?: RegistryServerConfig;
+  /** dockerd's userns-remap: `default`, `user` or `user:group`; containers get a user namespace. */
+  usernsRemap?: string;
 }
 
 /** daemon.json `"registry-server": {"addr", "htpasswd", "realm", "tls-cert", "tls-key"}`. */
@@ -121,6 +123,7 @@ Options:
       --registry-mirror list   Preferred Docker Hub mirror
       --max-concurrent-downloads int  Layer downloads at once per pull (default 3)
       --max-concurrent-uploads int    Layer uploads at once per push (default 5)
+      --userns-remap string    User/Group setting for user namespaces (default, USER or USER:GROUP)
       --default-address-pool   Pool for user-defined networks, as base=CIDR,size=N (default base=172.29.0.0/16,size=24)
   -h, --help                   Print usage
 `;
@@ -161,6 +164,10 @@ function applyFile(cfg: DaemonConfig, path: string): void {
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidArgument(`invalid ${key}: must be a positive integer`);
     cfg[field] = v;
+  }
+  if (raw['userns-remap'] !== undefined) {
+    if (typeof raw['userns-remap'] !== 'string') throw invalidArgument('userns-remap: want a string (default, USER or USER:GROUP)');
+    cfg.usernsRemap = raw['userns-remap'] || undefined;
   }
   if (raw['registry-server'] !== undefined) cfg.registryServer = parseRegistryServer(raw['registry-server']);
   if (raw.runtimes && typeof raw.runtimes === 'object') {
@@ -207,6 +214,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       case '--tlscert': set.tlsCert = take(); break;
       case '--tlskey': set.tlsKey = take(); break;
       case '--insecure-tcp': set.insecureTcp = true; break;
+      case '--userns-remap': set.usernsRemap = take() || undefined; break;
       case '--no-seed-busybox': set.seedBusybox = false; break;
       case '-b': case '--bridge': set.bridgeName = take(); break;
       case '--bip': set.bip = take(); break;

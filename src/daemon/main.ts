@@ -2,6 +2,10 @@
 // berthd), serve the API, and shut down cleanly on SIGINT/SIGTERM. Containers keep running: each is
 // owned by its conmon, not by berthd.
 import type { Server } from 'node:net';
+import { statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkTraversable, remappedRoot, resolveRemap } from '../runtime/userns/remap.js';
 import { HelpRequested, parseDaemonArgs } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { buildRouter } from '../api/routes/index.js';
@@ -28,7 +32,19 @@ async function main(): Promise<void> {
     process.stderr.write('berthd: must run as root\n');
     process.exit(1);
   }
-  const engine = new Engine(engineOptions(cfg));
+  let userns;
+  if (cfg.usernsRemap) {
+    try {
+      userns = await resolveRemap(cfg.usernsRemap);
+      await mkdir(join(cfg.execRoot, 'idmap'), { recursive: true, mode: 0o711 });
+      checkTraversable(join(cfg.execRoot, 'idmap'), (p) => { try { return statSync(p); } catch { return undefined; } }, remappedRoot(userns));
+    } catch (err) {
+      process.stderr.write(`berthd: ${errorMessage(err)}\n`);
+      process.exit(1);
+    }
+    log.info(`User namespaces: ID ranges will be mapped to subuid/subgid ranges of: ${userns.remap}`);
+  }
+  const engine = new Engine(engineOptions(cfg, userns));
   // Before init: the registry claims its blobs in the shared content store before anything collects garbage.
   const registry = cfg.registryServer
     ? await openEmbeddedRegistry(cfg.registryServer, {

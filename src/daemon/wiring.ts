@@ -1,8 +1,10 @@
 // The one place that turns berthd's configuration into each service's options.
 import type { EngineOptions } from '../engine/options.js';
 import type { DaemonConfig } from './config.js';
+import type { IdMapping } from '../runtime/userns/remap.js';
 
-export function engineOptions(cfg: DaemonConfig): EngineOptions {
+/** `userns`: the daemon's userns-remap setting, resolved (src/runtime/userns/remap.ts) by main. */
+export function engineOptions(cfg: DaemonConfig, userns?: IdMapping): EngineOptions {
   return {
     dataRoot: cfg.dataRoot,
     execRoot: cfg.execRoot,
@@ -21,6 +23,7 @@ export function engineOptions(cfg: DaemonConfig): EngineOptions {
       monitorLogLevel: cfg.logLevel === 'debug' ? 'info' : 'error',
       logDriver: cfg.logDriver,
       logOpts: cfg.logOpts,
+      ...(userns ? { userns } : {}),
     },
     registry: {
       insecureRegistries: cfg.insecureRegistries,

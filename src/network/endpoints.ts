@@ -21,7 +21,7 @@ import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-po
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
 import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
-import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, pinBridgeMac } from '../netavark/netns.js';
+import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, netnsPath, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
 import { anyPublished, poolable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
@@ -176,15 +176,15 @@ export class Endpoints {
   }
 
   /** Sets up every network of a bridge-mode container in a new namespace; returns its path. */
-  async attach(rec: ContainerRecord): Promise<string | undefined> {
+  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>): Promise<string | undefined> {
     const ns = rec.NetworkSettings;
     if (!ns || !this.netavark) {
       if (!this.netavark) log.warn('netavark not found: container gets an unconnected network namespace', { id: rec.Id.slice(0, 12) });
       return undefined;
     }
     await this.releasing.get(rec.Id)?.done; // the previous run's teardown first
-    const pooled = await this.takePooled(rec);
-    const nsPath = pooled ?? await this.freshNamespace(rec);
+    const pooled = makeNamespace ? undefined : await this.takePooled(rec);
+    const nsPath = pooled ?? await this.freshNamespace(rec, makeNamespace);
     ns.SandboxKey = nsPath;
     try {
       let dns: string[] = [];
@@ -211,11 +211,15 @@ export class Endpoints {
   }
 
   /** A namespace of its own, once the teardowns still holding the ports or address it asks for are done. */
-  private async freshNamespace(rec: ContainerRecord): Promise<string> {
+  private async freshNamespace(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>): Promise<string> {
     const wantsPorts = Object.keys(rec.HostConfig.PortBindings ?? {}).length > 0 || !!rec.HostConfig.PublishAllPorts;
     const wantsIp = Object.values(rec.NetworkSettings?.Networks ?? {}).some((e) => e.IPAMConfig?.IPv4Address);
     if (wantsPorts || wantsIp) await this.settled(); // `rm -f web && run -p 80:80 --name web` must not clash with itself
-    return createNetns(rec.Id);
+    if (!makeNamespace) return createNetns(rec.Id);
+    const path = netnsPath(rec.Id);
+    await deleteNetnsAt(path); // one left by a crashed run
+    await makeNamespace(path);
+    return path;
   }
 
   /** The fast path: a ready namespace on the default bridge, its endpoint file now the container's. */

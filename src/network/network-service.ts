@@ -163,8 +163,12 @@ export class NetworkService {
     return settings;
   }
 
-  /** The namespace the container's process joins: a prepared one, another container's, or none (host/new). */
-  async attach(rec: ContainerRecord): Promise<string | undefined> {
+  /**
+   * The namespace the container's process joins: a prepared one, another container's, or none (host/new).
+   * `makeNamespace` creates the namespace file at the path given instead of `ip netns add` (a container in
+   * a user namespace needs one its user namespace owns); the pool is not used then.
+   */
+  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>): Promise<string | undefined> {
     const mode = rec.HostConfig.NetworkMode ?? 'bridge';
     if (mode === 'host' || mode === 'none') return undefined;
     if (mode.startsWith('container:')) {
@@ -173,7 +177,7 @@ export class NetworkService {
       return other.NetworkSettings?.SandboxKey || `/proc/${other.State.Pid}/ns/net`;
     }
     rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
-    return this.endpoints.attach(rec);
+    return this.endpoints.attach(rec, makeNamespace);
   }
 
   async release(rec: ContainerRecord): Promise<void> {

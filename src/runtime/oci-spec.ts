@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Rlimit } from './rlimits.js';
 import type { ResolvedUser } from './user.js';
+import type { IdRange } from './userns/remap.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -48,6 +49,8 @@ export interface SpecInput {
   cgroupsPath: string;
   resources?: { memory?: number; memorySwap?: number; cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pidsLimit?: number };
   consoleSize?: { height: number; width: number };
+  /** A user namespace of its own with these mappings (userns-remap). */
+  userns?: { uids: IdRange[]; gids: IdRange[]; path?: string };
 }
 
 export interface OciSpec {
@@ -106,6 +109,8 @@ const etcBind = (source: string, destination: string): OciMount => ({ destinatio
 export function buildSpec(input: SpecInput): OciSpec {
   const caps = input.capabilities;
   const namespaces: Array<{ type: string; path?: string }> = [{ type: 'mount' }, { type: 'pid' }, { type: 'ipc' }, { type: 'uts' }];
+  // A user namespace pinned by berthd (its network namespace belongs to it), or a new one.
+  if (input.userns) namespaces.push(input.userns.path ? { type: 'user', path: input.userns.path } : { type: 'user' });
   if (input.networkMode !== 'host') namespaces.push(input.netnsPath ? { type: 'network', path: input.netnsPath } : { type: 'network' });
   const mounts: OciMount[] = [];
   if (input.overlay) {
@@ -139,11 +144,13 @@ export function buildSpec(input: SpecInput): OciSpec {
     cgroupsPath: input.cgroupsPath,
     namespaces,
   };
+  if (input.userns) { linux.uidMappings = input.userns.uids; linux.gidMappings = input.userns.gids; }
   // Docker's defaults for a container with a network namespace of its own: unprivileged ping sockets and
   // low ports without CAP_NET_BIND_SERVICE (not for host or container:<id> networking).
   if (input.networkMode !== 'host' && !input.networkMode.startsWith('container:')) {
     const sysctl: Record<string, string> = {};
-    if (existsSync('/proc/sys/net/ipv4/ping_group_range')) sysctl['net.ipv4.ping_group_range'] = '0 2147483647';
+    // As dockerd: no ping socket range in a user namespace (the range's gids are not mapped there).
+    if (!input.userns && existsSync('/proc/sys/net/ipv4/ping_group_range')) sysctl['net.ipv4.ping_group_range'] = '0 2147483647';
     if (existsSync('/proc/sys/net/ipv4/ip_unprivileged_port_start')) sysctl['net.ipv4.ip_unprivileged_port_start'] = '0';
     linux.sysctl = sysctl;
   }

@@ -24,6 +24,10 @@ export interface SandboxSpecInput {
   ipc: NsShare;
   /** IpcMode `none`: an IPC namespace but no /dev/shm. */
   noShm?: boolean;
+  /** Join this user namespace (a peer's) instead of making one (userns-remap with shared namespaces). */
+  userNamespacePath?: string;
+  /** A host-side shm tmpfs bound at /dev/shm (`shareable`, or the donor's for `container:X`). */
+  shmSource?: string;
   uts: 'private' | 'host';
   devices: OciDevice[];
   deviceRules: OciDeviceRule[];
@@ -106,10 +110,15 @@ export function applySandbox(spec: OciSpec, s: SandboxSpecInput): OciSpec {
   namespaces = setNamespace(namespaces, 'pid', s.pid);
   namespaces = setNamespace(namespaces, 'ipc', s.ipc);
   if (s.uts === 'host') namespaces = namespaces.filter((n) => n.type !== 'uts');
+  if (s.userNamespacePath && namespaces.some((n) => n.type === 'user')) namespaces = setNamespace(namespaces, 'user', { path: s.userNamespacePath });
   linux.namespaces = namespaces;
   let mounts = [...spec.mounts];
   if (s.ipc === 'host') {
     mounts = mounts.map((m) => (m.destination === '/dev/shm' && m.type === 'tmpfs' ? { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] } : m));
+  }
+  if (s.shmSource) {
+    const source = s.shmSource;
+    mounts = mounts.map((m) => (m.destination === '/dev/shm' && m.type === 'tmpfs' ? { destination: '/dev/shm', type: 'bind', source, options: ['rbind', 'nosuid', 'noexec', 'nodev'] } : m));
   }
   if (s.noShm) mounts = mounts.filter((m) => !(m.destination === '/dev/shm' && m.type === 'tmpfs'));
   // Joining the host's /proc view needs the host's pid namespace; a new proc mount shows it then.

@@ -39,7 +39,8 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.KernelMemoryTCP': isUnset,
   'HostConfig.Links': isUnset,
   'HostConfig.StorageOpt': isUnset,
-  // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
+  // `host` opts out of the daemon's userns-remap (and is what every container gets without it); dockerd
+  // knows no other value.
   'HostConfig.UsernsMode': oneOf('host'),
 };
 

@@ -186,7 +186,8 @@ export function registerSystemRoutes(router: Router, engine: Engine): void {
       Isolation: '',
       InitBinary: '',
       ContainerdCommit: { ID: '' }, RuncCommit: { ID: '' }, InitCommit: { ID: '' },
-      SecurityOptions: [],
+      // Docker's names: the default seccomp profile is applied to every unprivileged container.
+      SecurityOptions: ['name=seccomp,profile=builtin', ...(cfg.containers.userns ? ['name=userns'] : [])],
       Warnings: cfg.hosts.some((h) => h.startsWith('tcp://')) && !cfg.tls ? ['WARNING: API is accessible on http:// without encryption.'] : [],
     });
   });

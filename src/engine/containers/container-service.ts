@@ -14,7 +14,7 @@ import type { ImageProvider } from '../../model/image.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
 import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { parseSignal } from '../../runtime/signals.js';
-import { unmountRootfs } from '../../fs/overlay.js';
+import { releaseRunMounts } from './run-mounts.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../../model/events.js';
 import type { NetworkService } from '../../network/network-service.js';
@@ -25,7 +25,8 @@ import { prepareDirs, recoverContainer } from './recovery.js';
 import { RestartSupervisor } from './restart-policy.js';
 import { nextExit, waitFor, type WaitCondition } from './wait.js';
 import * as usage from './usage.js';
-import { failedStartExitCode, launchContainer, runtimeRef } from './launch.js';
+import { failedStartExitCode, launchContainer, runtimeRef, usernsOf } from './launch.js';
+import { pinNetNamespaceIn, pinUserNamespace } from './userns-rootfs.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
@@ -143,11 +144,15 @@ export class ContainerService {
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
       const mounts = await this.opts.mounts?.start(rec);
-      const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, ref)));
+      // In a user namespace (userns-remap), the container's network namespace must belong to it.
+      const userns = usernsOf(rec, this.opts.config);
+      if (userns) await pinUserNamespace(this.paths.usernsFile(rec.Id), userns.uids, userns.gids);
+      const netnsPath = await this.opts.network?.attach(rec, userns ? (p) => pinNetNamespaceIn(this.paths.usernsFile(rec.Id), p) : undefined);
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
+      await releaseRunMounts(this.paths, rec.Id).catch((e) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(e) }));
       rec.State = { ...rec.State, Status: rec.State.Status === 'restarting' ? 'exited' : rec.State.Status, Error: errorMessage(err), ExitCode: failedStartExitCode(err) };
       await this.store.save(rec);
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
@@ -176,7 +181,7 @@ export class ContainerService {
     const rt = { name: rec.Runtime, path: this.opts.config.runtimes[rec.Runtime]?.path ?? '/usr/sbin/runc', root: this.paths.runtimeRootFor(rec.Runtime) };
     await Promise.all([
       runtimeDeleteFast(rt, rec.Id).catch((err) => log.warn('runtime delete failed', { id: rec.Id, err: errorMessage(err) })),
-      unmountRootfs(this.paths.merged(rec.Id)).catch((err) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(err) })),
+      releaseRunMounts(this.paths, rec.Id).catch((err) => log.warn('unmount failed', { id: rec.Id, err: errorMessage(err) })),
       this.opts.network?.release(rec).catch((err) => log.warn('network release failed', { id: rec.Id, err: errorMessage(err) })),
     ]);
   }

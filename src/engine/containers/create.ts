@@ -27,6 +27,13 @@ export interface CreateDeps {
   store: ContainerStore;
 }
 
+/** dockerd's refusals for a container in a user namespace (each needs the host's user namespace). */
+function checkUsernsCompatible(hc: CreateRequest['HostConfig'] & object): void {
+  if (hc.Privileged) throw invalidArgument('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
+  if (hc.PidMode === 'host') throw invalidArgument('cannot share the host PID namespace when user namespaces are enabled');
+  if (hc.NetworkMode === 'host') throw invalidArgument('cannot share the host\'s network namespace when user namespaces are enabled');
+}
+
 export async function createContainer(d: CreateDeps, body: CreateRequest, name: string | undefined): Promise<{ rec: ContainerRecord; warnings: string[] }> {
   const imageRef = body.Image;
   if (!imageRef) throw invalidArgument('config cannot be empty in order to create a container');
@@ -50,6 +57,7 @@ async function createWithImage(d: CreateDeps, body: CreateRequest, name: string 
   effectiveCapabilities({ capAdd: hcIn.CapAdd, capDrop: hcIn.CapDrop }); // validates capability names
   if (!d.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
   const hostConfig = normalizeHostConfig(hcIn, runtime);
+  if (d.config.userns && hostConfig.UsernsMode !== 'host') checkUsernsCompatible(hostConfig);
   const networkSettings = d.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
   const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
   warnings.push(...applyCreateChecks(config, hostConfig, { driver: d.config.logDriver, opts: d.config.logOpts }));

@@ -10,7 +10,11 @@ import { runtimeDelete, runtimeStartFast, type RuntimeRef } from '../../runtime/
 import { containerRlimits, daemonRlimits } from '../../runtime/rlimits.js';
 import { probeRuntime, type RuntimeEntry } from '../../runtime/runtimes.js';
 import { resolveUser, resolveUserWith } from '../../runtime/user.js';
-import { mountRootfs, overlayOptions, prepareRootfsDirs, unmountRootfs } from '../../fs/overlay.js';
+import { mountRootfs, overlayOptions, prepareRootfsDirs } from '../../fs/overlay.js';
+import { mountShm } from '../../fs/shm-mount.js';
+import { remappedRoot, type IdMapping } from '../../runtime/userns/remap.js';
+import { mountRemappedRootfs } from './userns-rootfs.js';
+import { releaseRunMounts } from './run-mounts.js';
 import { readTextFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import { readTextInRoot } from '../../fs/read-regular.js';
@@ -48,19 +52,50 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 
 export interface Launched { pid: number }
 
+export interface LaunchConfig {
+  runtimes: Record<string, RuntimeEntry>;
+  /** The daemon's userns-remap mapping, for containers not run with `--userns=host`. */
+  userns?: IdMapping;
+}
+
+/** The mapping a container runs with: the daemon's, unless it asked for the host's user namespace. */
+export function usernsOf(rec: ContainerRecord, cfg: LaunchConfig): IdMapping | undefined {
+  return cfg.userns && rec.HostConfig.UsernsMode !== 'host' ? cfg.userns : undefined;
+}
+
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
   const t0 = performance.now();
   const layers = { lower: rec.LayerDirs, upper: paths.upper(id), work: paths.work(id), merged: paths.merged(id) };
+  const userns = usernsOf(rec, cfg);
   // runc mounts the overlay in the container's namespace (see SpecInput.overlay); others get a host mount.
-  const inNamespace = rt.name === 'runc' && !overlayOptions(layers).cwd && rec.LayerDirs.length > 0;
-  const merged = layers.merged;
-  if (inNamespace) await prepareRootfsDirs(layers); else await mountContainerRootfs(rec, paths);
+  const inNamespace = !userns && rt.name === 'runc' && !overlayOptions(layers).cwd && rec.LayerDirs.length > 0;
+  let merged = layers.merged;
+  let etcFiles = { hosts: paths.hosts(id), hostname: paths.hostname(id), resolvConf: paths.resolvConf(id) };
+  let binds = mounts ?? bindMounts(hc.Binds);
+  try {
+    if (userns) {
+      // Idmapped views (src/engine/containers/userns-rootfs.ts): the rootfs, the /etc files and the
+      // volumes show the container's own ids; host binds keep the host's, as in Docker.
+      await prepareRootfsDirs(layers);
+      const volumeDirs = (rec.MountPoints ?? []).filter((m) => m.Type === 'volume' && m.Source).map((m) => m.Source);
+      const r = await mountRemappedRootfs(id, rec.LayerDirs, volumeDirs.filter((v) => binds.some((b) => b.source === v)), paths, userns);
+      merged = r.root;
+      etcFiles = { hosts: `${r.containerDir}/hosts`, hostname: `${r.containerDir}/hostname`, resolvConf: `${r.containerDir}/resolv.conf` };
+      binds = binds.map((b) => (r.volumes.has(b.source) ? { ...b, source: r.volumes.get(b.source)! } : b));
+    } else if (inNamespace) await prepareRootfsDirs(layers); else await mountContainerRootfs(rec, paths);
+  } catch (err) {
+    await releaseRunMounts(paths, id).catch(() => undefined);
+    throw err;
+  }
   const tMount = performance.now();
   try {
+    // A shareable /dev/shm lives on the host, where `--ipc container:<this>` peers find it.
+    const ownShm = hc.IpcMode === 'shareable' ? paths.shm(id) : undefined;
+    if (ownShm) await mountShm(ownShm, hc.ShmSize || 64 * 1024 * 1024, userns ? remappedRoot(userns) : undefined);
     // Files of the image (passwd, group) are read bounded and off the event loop, never through a link.
     const readImageText = (f: string) => (inNamespace ? readTextFromLayers([layers.upper, ...layers.lower], f) : readTextInRoot(merged, f));
     const user = inNamespace
@@ -87,13 +122,14 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       netnsPath,
       rlimits,
       shmSize: hc.ShmSize,
-      etcFiles: { hosts: paths.hosts(id), hostname: paths.hostname(id), resolvConf: paths.resolvConf(id) },
-      binds: mounts ?? bindMounts(hc.Binds),
+      etcFiles,
+      binds,
+      ...(userns ? { userns: { uids: userns.uids, gids: userns.gids, path: paths.usernsFile(id) } } : {}),
       cgroupsPath: `/berth/${id}`,
       consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
     });
     // Limits and sandbox (seccomp, namespaces, devices, groups, sysctls, init) from the HostConfig.
-    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText });
+    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText, ownShm, userns: !!userns });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
     await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });
@@ -118,7 +154,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
     }
     return { pid };
   } catch (err) {
-    await unmountRootfs(merged).catch(() => undefined);
+    await releaseRunMounts(paths, id).catch(() => undefined);
     throw err;
   }
 }

@@ -1,5 +1,6 @@
 // What the container service takes from berthd's configuration.
 import type { RuntimeEntry } from '../../runtime/runtimes.js';
+import type { IdMapping } from '../../runtime/userns/remap.js';
 
 /** What the container service needs from the daemon's configuration (built in src/daemon/wiring.ts). */
 export interface ContainerConfigOptions {
@@ -12,4 +13,6 @@ export interface ContainerConfigOptions {
   /** Default log driver and options for containers that set none (daemon.json log-driver, log-opts). */
   logDriver: string;
   logOpts: Record<string, string>;
+  /** userns-remap: the mappings of containers not run with `--userns=host`. */
+  userns?: IdMapping;
 }

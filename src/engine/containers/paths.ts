@@ -18,6 +18,12 @@ export class ContainerPaths {
   upper(id: string): string { return join(this.dir(id), 'diff'); }
   work(id: string): string { return join(this.dir(id), 'work'); }
   merged(id: string): string { return join(this.dir(id), 'merged'); }
+  /** The host-side /dev/shm tmpfs of a `shareable` container, which `--ipc container:X` peers bind too. */
+  shm(id: string): string { return join(this.dir(id), 'mounts', 'shm'); }
+  /** Idmapped views (layers, container dir, volumes) of a container in a user namespace. */
+  idmapDir(id: string): string { return join(this.execRoot, 'idmap', id); }
+  /** Its user namespace, pinned (a bind mount of the ns file) while it runs. */
+  usernsFile(id: string): string { return join(this.idmapDir(id), 'userns'); }
 
   /** OCI bundle (config.json), pid files and conmon's persist dir. */
   bundle(id: string): string { return join(this.execRoot, 'containers', id); }

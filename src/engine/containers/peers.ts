@@ -1,10 +1,13 @@
 // Another container as `--pid container:X` / `--ipc container:X` needs to know it (src/engine/sandbox).
 import type { ContainerRecord } from '../../model/container.js';
 import type { PeerInfo } from '../sandbox/resolve-sandbox.js';
+import type { ContainerPaths } from './paths.js';
 import type { ContainerStore } from './store.js';
 
-export function peerInfo(store: ContainerStore, ref: string): PeerInfo | undefined {
+export function peerInfo(store: ContainerStore, paths: ContainerPaths, ref: string): PeerInfo | undefined {
   let p: ContainerRecord;
   try { p = store.resolve(ref); } catch { return undefined; }
-  return { id: p.Id, pid: p.State.Pid, running: p.State.Status === 'running' || p.State.Status === 'paused', ipcMode: String(p.HostConfig.IpcMode ?? 'private') };
+  const running = p.State.Status === 'running' || p.State.Status === 'paused';
+  const ipcMode = String(p.HostConfig.IpcMode ?? 'private');
+  return { id: p.Id, pid: p.State.Pid, running, ipcMode, ...(ipcMode === 'shareable' ? { shmPath: paths.shm(p.Id) } : {}) };
 }

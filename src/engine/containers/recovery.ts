@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../errors.js';
-import { unmountRootfs } from '../../fs/overlay.js';
+import { releaseRunMounts } from './run-mounts.js';
 import type { ExitInfo, ExitWatcher } from '../../runtime/exit-watcher.js';
 import { log } from '../../util/log.js';
 import type { ContainerRecord } from '../../model/container.js';
@@ -44,7 +44,7 @@ export async function recoverContainer(s: RecoverySteps, rec: ContainerRecord): 
   }
   // A start interrupted half-way may have left runtime state or a mount behind.
   if (existsSync(join(s.paths.runtimeRootFor(rec.Runtime), rec.Id))) await s.cleanupRun(rec);
-  else await unmountRootfs(s.paths.merged(rec.Id)).catch(() => undefined);
+  else await releaseRunMounts(s.paths, rec.Id).catch(() => undefined);
 }
 
 /** Our own pid file and /proc (not the container's files): small, host-owned reads. */

@@ -11,7 +11,11 @@ import {
 import type { SandboxOptions, NamespaceMode, IpcMode } from './sandbox-config.js';
 
 /** What the resolver needs to know of another container (`--pid/--ipc container:X`). */
-export interface PeerInfo { id: string; pid: number; running: boolean; ipcMode?: string }
+export interface PeerInfo {
+  id: string; pid: number; running: boolean; ipcMode?: string;
+  /** Its host-side /dev/shm (a `shareable` container's), mounted while it runs. */
+  shmPath?: string;
+}
 
 export interface ResolveContext {
   capabilities: string[];
@@ -21,6 +25,10 @@ export interface ResolveContext {
   groupText?: string;
   /** Docker's docker-init: tini from Debian (scripts/setup.mjs installs it). */
   initPaths?: string[];
+  /** This container's own host-side shm (IpcMode `shareable`), mounted by the caller. */
+  ownShm?: string;
+  /** It runs in a user namespace of its own: joining a peer's namespaces means joining its user namespace. */
+  userns?: boolean;
 }
 
 export const INIT_CANDIDATES = ['/usr/bin/tini-static', '/usr/bin/tini', '/usr/bin/catatonit', '/usr/libexec/podman/catatonit'];
@@ -28,11 +36,25 @@ export const INIT_CANDIDATES = ['/usr/bin/tini-static', '/usr/bin/tini', '/usr/b
 function peerNamespace(kind: 'pid' | 'ipc', ref: string, ctx: ResolveContext): NsShare {
   const p = ctx.peer(ref);
   if (!p) throw notFound(`No such container: ${ref}`);
-  if (!p.running || !p.pid) throw conflict(`cannot join ${kind.toUpperCase()} of a non running container: ${p.id}`);
-  if (kind === 'ipc' && p.ipcMode && !['shareable', 'host'].includes(p.ipcMode)) {
-    throw conflict(`cannot join IPC of container ${p.id}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
-  }
+  if (kind === 'ipc') {
+    // dockerd's wording for IPC; PID keeps its own.
+    if (!p.running || !p.pid) throw conflict(`can't join IPC of container ${p.id}: container ${p.id} is not running`);
+    if (p.ipcMode && !['shareable', 'host'].includes(p.ipcMode)) {
+      throw conflict(`can't join IPC of container ${p.id}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+    }
+  } else if (!p.running || !p.pid) throw conflict(`cannot join ${kind.toUpperCase()} of a non running container: ${p.id}`);
   return { path: `/proc/${p.pid}/ns/${kind}` };
+}
+
+/** Where /dev/shm comes from: the donor's host-side tmpfs, the host's, our own shareable one, or a fresh tmpfs. */
+function shmSource(m: IpcMode, ctx: ResolveContext): string | undefined {
+  if (m.mode === 'shareable') return ctx.ownShm;
+  if (m.mode !== 'container') return undefined;
+  const p = ctx.peer(m.container);
+  // A donor in the host's IPC namespace shares the host's /dev/shm (applySandbox binds it for `host`).
+  if (p?.ipcMode === 'host') return '/dev/shm';
+  if (!p?.shmPath) throw conflict(`can't join IPC of container ${p?.id ?? m.container}: its /dev/shm is not mounted`);
+  return p.shmPath;
 }
 
 function nsShare(kind: 'pid', m: NamespaceMode, ctx: ResolveContext): NsShare {
@@ -42,6 +64,13 @@ function nsShare(kind: 'pid', m: NamespaceMode, ctx: ResolveContext): NsShare {
 function ipcShare(m: IpcMode, ctx: ResolveContext): NsShare {
   if (m.mode === 'container') return peerNamespace('ipc', m.container, ctx);
   return m.mode === 'host' ? 'host' : 'private';
+}
+
+/** As dockerd: a container that shares a peer's pid or IPC namespace must share its user namespace too. */
+function peerUserNamespace(o: SandboxOptions, ctx: ResolveContext): { userNamespacePath?: string } {
+  const ref = o.pid.mode === 'container' ? o.pid.container : o.ipc.mode === 'container' ? o.ipc.container : undefined;
+  const p = ref ? ctx.peer(ref) : undefined;
+  return p?.pid ? { userNamespacePath: `/proc/${p.pid}/ns/user` } : {};
 }
 
 function groupIds(names: string[], ctx: ResolveContext): number[] {
@@ -88,6 +117,8 @@ export function resolveSandbox(o: SandboxOptions, ctx: ResolveContext): SandboxS
     pid: nsShare('pid', o.pid, ctx),
     ipc: ipcShare(o.ipc, ctx),
     noShm: o.ipc.mode === 'none',
+    shmSource: shmSource(o.ipc, ctx),
+    ...(ctx.userns ? peerUserNamespace(o, ctx) : {}),
     uts: o.uts,
     devices,
     deviceRules,
