@@ -24,8 +24,6 @@ export interface SandboxSpecInput {
   ipc: NsShare;
   /** IpcMode `none`: an IPC namespace but no /dev/shm. */
   noShm?: boolean;
-  /** Join this user namespace (a peer's) instead of making one (userns-remap with shared namespaces). */
-  userNamespacePath?: string;
   /** A host-side shm tmpfs bound at /dev/shm (`shareable`, or the donor's for `container:X`). */
   shmSource?: string;
   uts: 'private' | 'host';
@@ -110,7 +108,6 @@ export function applySandbox(spec: OciSpec, s: SandboxSpecInput): OciSpec {
   namespaces = setNamespace(namespaces, 'pid', s.pid);
   namespaces = setNamespace(namespaces, 'ipc', s.ipc);
   if (s.uts === 'host') namespaces = namespaces.filter((n) => n.type !== 'uts');
-  if (s.userNamespacePath && namespaces.some((n) => n.type === 'user')) namespaces = setNamespace(namespaces, 'user', { path: s.userNamespacePath });
   linux.namespaces = namespaces;
   let mounts = [...spec.mounts];
   if (s.ipc === 'host') {

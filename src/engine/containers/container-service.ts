@@ -31,7 +31,7 @@ import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
-import { peerInfo } from './peers.js';
+import { namespacePeerPid, peerInfo } from './peers.js';
 
 export type { ContainerConfigOptions };
 
@@ -146,7 +146,8 @@ export class ContainerService {
       const mounts = await this.opts.mounts?.start(rec);
       // In a user namespace (userns-remap), the container's network namespace must belong to it.
       const userns = usernsOf(rec, this.opts.config);
-      if (userns) await pinUserNamespace(this.paths.usernsFile(rec.Id), userns.uids, userns.gids);
+      // Sharing a peer's pid, IPC or network namespace means sharing its user namespace too (as dockerd).
+      if (userns) await pinUserNamespace(this.paths.usernsFile(rec.Id), userns.uids, userns.gids, namespacePeerPid(this.store, rec));
       const netnsPath = await this.opts.network?.attach(rec, userns ? (p) => pinNetNamespaceIn(this.paths.usernsFile(rec.Id), p) : undefined);
       ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
     } catch (err) {

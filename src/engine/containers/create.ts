@@ -28,10 +28,22 @@ export interface CreateDeps {
 }
 
 /** dockerd's refusals for a container in a user namespace (each needs the host's user namespace). */
-function checkUsernsCompatible(hc: CreateRequest['HostConfig'] & object): void {
+function checkUsernsCompatible(hc: NonNullable<CreateRequest['HostConfig']>): void {
   if (hc.Privileged) throw invalidArgument('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
   if (hc.PidMode === 'host') throw invalidArgument('cannot share the host PID namespace when user namespaces are enabled');
   if (hc.NetworkMode === 'host') throw invalidArgument('cannot share the host\'s network namespace when user namespaces are enabled');
+}
+
+/** `container:NAME` modes recorded as `container:<id>`, as dockerd shows them; an unknown peer is refused. */
+function resolvePeerModes(hc: NonNullable<CreateRequest['HostConfig']>, store: ContainerStore): void {
+  for (const key of ['IpcMode', 'PidMode', 'NetworkMode'] as const) {
+    const mode = hc[key];
+    if (typeof mode !== 'string' || !mode.startsWith('container:') || mode.length <= 10) continue;
+    let id: string;
+    // A 400, not Docker's 404: a 404 on create makes the docker CLI pull the image.
+    try { id = store.resolve(mode.slice(10)).Id; } catch { throw invalidArgument(`No such container: ${mode.slice(10)}`); }
+    hc[key] = `container:${id}`;
+  }
 }
 
 export async function createContainer(d: CreateDeps, body: CreateRequest, name: string | undefined): Promise<{ rec: ContainerRecord; warnings: string[] }> {
@@ -58,6 +70,7 @@ async function createWithImage(d: CreateDeps, body: CreateRequest, name: string 
   if (!d.mounts) bindMounts(hcIn.Binds); // refuses what start could not mount, before anything is created
   const hostConfig = normalizeHostConfig(hcIn, runtime);
   if (d.config.userns && hostConfig.UsernsMode !== 'host') checkUsernsCompatible(hostConfig);
+  resolvePeerModes(hostConfig, d.store);
   const networkSettings = d.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
   const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
   warnings.push(...applyCreateChecks(config, hostConfig, { driver: d.config.logDriver, opts: d.config.logOpts }));

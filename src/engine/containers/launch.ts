@@ -129,7 +129,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, p
       consoleSize: Array.isArray(hc.ConsoleSize) && hc.ConsoleSize[0] ? { height: Number(hc.ConsoleSize[0]), width: Number(hc.ConsoleSize[1]) } : undefined,
     });
     // Limits and sandbox (seccomp, namespaces, devices, groups, sysctls, init) from the HostConfig.
-    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText, ownShm, userns: !!userns });
+    const spec = await finishSpec(baseSpec, rec, { capabilities, peer, readImageText, ownShm });
     const bundle = paths.bundle(id);
     await mkdir(paths.persistDir(id), { recursive: true, mode: 0o700 });
     await writeFile(`${bundle}/config.json`, serializeSpec(spec), { mode: 0o600 });

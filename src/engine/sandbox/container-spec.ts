@@ -15,8 +15,6 @@ export interface FinishContext {
   readImageText: (path: string) => Promise<string | undefined>;
   /** This container's host-side /dev/shm (IpcMode `shareable`). */
   ownShm?: string;
-  /** It runs in a user namespace of its own (userns-remap). */
-  userns?: boolean;
 }
 
 export async function finishSpec(spec: OciSpec, rec: ContainerRecord, ctx: FinishContext): Promise<OciSpec> {
@@ -25,6 +23,6 @@ export async function finishSpec(spec: OciSpec, rec: ContainerRecord, ctx: Finis
   linux.resources = { ...(linux.resources as Record<string, unknown>), ...ociResources(limitsOf(hc)) };
   const opts = sandboxOptions(hc);
   const groupText = needsGroupFile(opts) ? await ctx.readImageText('/etc/group') : undefined;
-  const sandbox = resolveSandbox(opts, { capabilities: ctx.capabilities, privileged: !!hc.Privileged, peer: ctx.peer, groupText, ownShm: ctx.ownShm, userns: ctx.userns });
+  const sandbox = resolveSandbox(opts, { capabilities: ctx.capabilities, privileged: !!hc.Privileged, peer: ctx.peer, groupText, ownShm: ctx.ownShm });
   return applySandbox({ ...spec, linux }, sandbox);
 }

@@ -27,8 +27,6 @@ export interface ResolveContext {
   initPaths?: string[];
   /** This container's own host-side shm (IpcMode `shareable`), mounted by the caller. */
   ownShm?: string;
-  /** It runs in a user namespace of its own: joining a peer's namespaces means joining its user namespace. */
-  userns?: boolean;
 }
 
 export const INIT_CANDIDATES = ['/usr/bin/tini-static', '/usr/bin/tini', '/usr/bin/catatonit', '/usr/libexec/podman/catatonit'];
@@ -64,13 +62,6 @@ function nsShare(kind: 'pid', m: NamespaceMode, ctx: ResolveContext): NsShare {
 function ipcShare(m: IpcMode, ctx: ResolveContext): NsShare {
   if (m.mode === 'container') return peerNamespace('ipc', m.container, ctx);
   return m.mode === 'host' ? 'host' : 'private';
-}
-
-/** As dockerd: a container that shares a peer's pid or IPC namespace must share its user namespace too. */
-function peerUserNamespace(o: SandboxOptions, ctx: ResolveContext): { userNamespacePath?: string } {
-  const ref = o.pid.mode === 'container' ? o.pid.container : o.ipc.mode === 'container' ? o.ipc.container : undefined;
-  const p = ref ? ctx.peer(ref) : undefined;
-  return p?.pid ? { userNamespacePath: `/proc/${p.pid}/ns/user` } : {};
 }
 
 function groupIds(names: string[], ctx: ResolveContext): number[] {
@@ -118,7 +109,6 @@ export function resolveSandbox(o: SandboxOptions, ctx: ResolveContext): SandboxS
     ipc: ipcShare(o.ipc, ctx),
     noShm: o.ipc.mode === 'none',
     shmSource: shmSource(o.ipc, ctx),
-    ...(ctx.userns ? peerUserNamespace(o, ctx) : {}),
     uts: o.uts,
     devices,
     deviceRules,

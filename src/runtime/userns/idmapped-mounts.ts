@@ -51,7 +51,9 @@ def in_child(setup, kind, dst):
     finally:
         os.close(w); os.waitpid(pid, 0)
 plan = json.loads(sys.argv[1])
-if plan["op"] == "userns":
+if plan["op"] == "userns" and plan.get("fromPid"):
+    pin("/proc/%d/ns/user" % plan["fromPid"], plan["usernsFile"])
+elif plan["op"] == "userns":
     in_child(lambda: libc.unshare(CLONE_NEWUSER) == 0, "user", plan["usernsFile"])
 elif plan["op"] == "netns":
     def enter_and_unshare():
@@ -109,9 +111,10 @@ async function helper(plan: Record<string, unknown>, what: string): Promise<void
  * A user namespace with these mappings, kept alive by a bind mount of its ns file at `file` (the
  * container joins it by path; its network namespace and idmapped views belong to it).
  */
-export async function pinUserNamespace(file: string, uids: IdRange[], gids: IdRange[]): Promise<void> {
+export async function pinUserNamespace(file: string, uids: IdRange[], gids: IdRange[], fromPid?: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o711 });
-  await helper({ op: 'userns', usernsFile: file, uidMap: mapText(uids), gidMap: mapText(gids) }, 'user namespace');
+  // `fromPid`: the user namespace of that process (a peer whose namespaces this container joins).
+  await helper({ op: 'userns', usernsFile: file, uidMap: mapText(uids), gidMap: mapText(gids), ...(fromPid ? { fromPid } : {}) }, 'user namespace');
 }
 
 /** A network namespace owned by the pinned user namespace (so the container can mount sysfs and set its sysctls), pinned at `file`. */
