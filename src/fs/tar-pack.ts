@@ -15,6 +15,8 @@ export interface PackOptions {
   oneFileSystem?: boolean;
   /** Host paths of directories kept as empty entries (not descended). */
   skipDirs?: Set<string>;
+  /** The owner the tar records for a file's host ids (a container in a user namespace: its own ids). */
+  ownerOf?: (uid: number, gid: number) => { uid: number; gid: number };
 }
 
 /** "/proc/N/root/." names the directory behind the magic link; "/proc/N/root" itself is the link. */
@@ -60,7 +62,8 @@ export function packTree(hostPath: string, opts: PackOptions): Readable {
   const pack = tar.pack();
   const links = new Map<string, string>();
   let rootDev = -1;
-  const headerOf = (name: string, st: Stats): Headers => ({ name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
+  const ownerOf = opts.ownerOf ?? ((uid: number, gid: number) => ({ uid, gid }));
+  const headerOf = (name: string, st: Stats): Headers => ({ name, mode: st.mode & 0o7777, ...ownerOf(st.uid, st.gid), mtime: st.mtime, size: 0 });
   const walk = async (path: string, name: string, st: Stats): Promise<void> => {
     const base = headerOf(name, st);
     const foreign = opts.oneFileSystem && rootDev >= 0 && st.dev !== rootDev;

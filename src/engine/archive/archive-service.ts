@@ -2,7 +2,8 @@
 // names is resolved inside the container's root (scoped-path.ts), so nothing outside it is read or written.
 import { lstat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { forbidden, invalidArgument, notFound } from '../../errors.js';
+import { forbidden, invalidArgument, notFound, notImplemented } from '../../errors.js';
+import { fromHost, type IdMapping } from '../../runtime/userns/remap.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 import { resolveUser } from '../../runtime/user.js';
@@ -53,11 +54,11 @@ export class ArchiveService {
   async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
     const rec = this.containers.resolve(ref);
     return new Promise((resolve, reject) => {
-      void withContainerRoot(this.containers, rec, async (root) => {
+      void withContainerRoot(this.containers, rec, async (root, userns) => {
         const { host, parts, stat } = await this.statIn(root, rec, path);
         // The kernel's own filesystems are mounted in a running container, not part of it (as in Docker).
         const skip = new Set(['proc', 'sys'].map((d) => joinRoot(root, [d])));
-        const tar = packTree(host, { rebaseName: parts.length ? goBase(absPath(path)) : '.', skipDirs: skip });
+        const tar = packTree(host, { rebaseName: parts.length ? goBase(absPath(path)) : '.', skipDirs: skip, ...ownerShift(userns) });
         resolve({ stat, tar });
         await new Promise<void>((done) => { tar.on('end', done); tar.on('close', done); tar.on('error', () => done()); });
       }).catch(reject);
@@ -67,7 +68,9 @@ export class ArchiveService {
   async put(ref: string, path: string, body: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
     const rec = this.containers.resolve(ref);
     if (rec.HostConfig.ReadonlyRootfs) throw forbidden('container rootfs is marked read-only');
-    await withContainerRoot(this.containers, rec, async (root) => {
+    await withContainerRoot(this.containers, rec, async (root, userns) => {
+      // berthd writes as host root, which has no id in the container's user namespace (EOVERFLOW).
+      if (userns) throw notImplemented('copying into a running container in a user namespace is not supported yet: stop it first (a stopped container takes the copy)');
       const abs = absPath(path);
       const parts = await scopedParts(root, abs, true);
       const st = await lstat(joinRoot(root, parts)).catch(() => null);
@@ -91,11 +94,17 @@ export class ArchiveService {
   async export(ref: string): Promise<Readable> {
     const rec = this.containers.resolve(ref);
     return new Promise((resolve, reject) => {
-      void withContainerRoot(this.containers, rec, async (root) => {
-        const tar = packTree(joinRoot(root, []), { rebaseName: '', oneFileSystem: true });
+      void withContainerRoot(this.containers, rec, async (root, userns) => {
+        const tar = packTree(joinRoot(root, []), { rebaseName: '', oneFileSystem: true, ...ownerShift(userns) });
         resolve(tar);
         await new Promise<void>((done) => { tar.on('end', done); tar.on('close', done); tar.on('error', () => done()); });
       }).catch(reject);
     });
   }
+}
+
+/** Tar owners as the container knows them, for a root seen through its user namespace's (host) ids. */
+function ownerShift(userns: IdMapping | undefined): { ownerOf?: (uid: number, gid: number) => { uid: number; gid: number } } {
+  if (!userns) return {};
+  return { ownerOf: (uid, gid) => ({ uid: fromHost(userns.uids, uid), gid: fromHost(userns.gids, gid) }) };
 }

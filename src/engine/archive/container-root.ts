@@ -7,6 +7,8 @@
 import { mountContainerRootfs, runtimeRef } from '../containers/launch.js';
 import { runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { unmountRootfs } from '../../fs/overlay.js';
+import type { IdMapping } from '../../runtime/userns/remap.js';
+import { usernsOf } from '../containers/launch.js';
 import { bindIntoRoot, unbindFromRoot } from '../../fs/bind-into-root.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
@@ -68,8 +70,12 @@ async function mountStoppedRoot(svc: ContainerService, rec: ContainerRecord): Pr
   }
 }
 
-export async function withContainerRoot<T>(svc: ContainerService, rec: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
-  if (svc.isRunning(rec) && rec.State.Pid > 0) return withFrozen(svc, rec, () => fn(`/proc/${rec.State.Pid}/root`));
+/**
+ * `userns`: set when the root is a running container's in a user namespace, whose files show their host
+ * (shifted) ids there; a stopped container's root is mounted without the shift.
+ */
+export async function withContainerRoot<T>(svc: ContainerService, rec: ContainerRecord, fn: (root: string, userns?: IdMapping) => Promise<T>): Promise<T> {
+  if (svc.isRunning(rec) && rec.State.Pid > 0) return withFrozen(svc, rec, () => fn(`/proc/${rec.State.Pid}/root`, usernsOf(rec, svc.opts.config)));
   let h = holders.get(rec.Id);
   if (!h) {
     const previous = releases.get(rec.Id) ?? Promise.resolve();

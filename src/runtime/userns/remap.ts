@@ -130,3 +130,9 @@ export function checkTraversable(dir: string, statOf: (p: string) => { mode: num
     cur = cur.slice(0, cur.lastIndexOf('/')) || '/';
   }
 }
+
+/** A host id as the container sees it (the overflow id 65534 when unmapped, as the kernel shows it). */
+export function fromHost(ranges: IdRange[], id: number): number {
+  const r = ranges.find((x) => id >= x.hostID && id < x.hostID + x.size);
+  return r ? r.containerID + (id - r.hostID) : 65534;
+}
