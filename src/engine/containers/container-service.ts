@@ -26,7 +26,7 @@ import { RestartSupervisor } from './restart-policy.js';
 import { nextExit, waitFor, type WaitCondition } from './wait.js';
 import * as usage from './usage.js';
 import { failedStartExitCode, launchContainer, runtimeRef, usernsOf } from './launch.js';
-import { pinNetNamespaceIn, pinUserNamespace } from './userns-rootfs.js';
+import { pinContainerUserns } from './userns-rootfs.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
@@ -144,11 +144,8 @@ export class ContainerService {
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
       const mounts = await this.opts.mounts?.start(rec);
-      // In a user namespace (userns-remap), the container's network namespace must belong to it.
-      const userns = usernsOf(rec, this.opts.config);
-      // Sharing a peer's pid, IPC or network namespace means sharing its user namespace too (as dockerd).
-      if (userns) await pinUserNamespace(this.paths.usernsFile(rec.Id), userns.uids, userns.gids, namespacePeerPid(this.store, rec));
-      const netnsPath = await this.opts.network?.attach(rec, userns ? (p) => pinNetNamespaceIn(this.paths.usernsFile(rec.Id), p) : undefined);
+      const makeNetns = await pinContainerUserns(this.paths, rec.Id, usernsOf(rec, this.opts.config), namespacePeerPid(this.store, rec));
+      const netnsPath = await this.opts.network?.attach(rec, makeNetns);
       ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
     } catch (err) {
       this.exits.off(rec.Id);

@@ -6,9 +6,8 @@ import { mkdir, readFile, rm, rmdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lowerdirOption } from '../../fs/overlay.js';
 import { runCommand } from '../../util/run-command.js';
-import { makeIdmappedMounts } from '../../runtime/userns/idmapped-mounts.js';
+import { makeIdmappedMounts, pinNetNamespaceIn, pinUserNamespace } from '../../runtime/userns/idmapped-mounts.js';
 import { remappedRoot, type IdMapping } from '../../runtime/userns/remap.js';
-export { pinUserNamespace, pinNetNamespaceIn } from '../../runtime/userns/idmapped-mounts.js';
 import type { ContainerPaths } from './paths.js';
 
 export interface RemappedRootfs {
@@ -18,6 +17,17 @@ export interface RemappedRootfs {
   containerDir: string;
   /** Volume directory on the host -> its idmapped view. */
   volumes: Map<string, string>;
+}
+
+/**
+ * Before the network: the container's user namespace pinned (a new one with the mappings, or the peer's
+ * whose pid, IPC or network namespace it joins, as dockerd shares them), and the maker of a network
+ * namespace that belongs to it (so the container can mount sysfs, set its sysctls, and exec can join).
+ */
+export async function pinContainerUserns(paths: ContainerPaths, id: string, m: IdMapping | undefined, peerPid: number | undefined): Promise<((netnsPath: string) => Promise<void>) | undefined> {
+  if (!m) return undefined;
+  await pinUserNamespace(paths.usernsFile(id), m.uids, m.gids, peerPid);
+  return (netnsPath) => pinNetNamespaceIn(paths.usernsFile(id), netnsPath);
 }
 
 export async function mountRemappedRootfs(id: string, layerDirs: string[], volumeDirs: string[], paths: ContainerPaths, m: IdMapping): Promise<RemappedRootfs> {
