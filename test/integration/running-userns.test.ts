@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { startRefDockerd, type RefDockerd } from '../helpers/ref-dockerd.js';
 
 function okOn(d: TestDaemon, args: string[]): string {
   const r = d.docker(args, { timeoutMs: 60_000 });
@@ -52,6 +53,35 @@ describe('--ipc shareable / container:X / host / none (no remap)', () => {
       assert.equal(okOn(d, ['run', '--rm', '--ipc', 'host', 'busybox', 'cat', `/dev/shm/${name}`]).trim(), 'host-shm');
     } finally { rmSync(join('/dev/shm', name), { force: true }); }
     okOn(d, ['rm', '-f', 'privdonor', 'stoppeddonor']);
+  });
+});
+
+describe('IpcMode values and refusals match a reference dockerd', () => {
+  let d: TestDaemon;
+  let ref: RefDockerd | string;
+  before(async () => { [d, ref] = await Promise.all([startDaemon(), startRefDockerd()]); });
+  after(async () => { await d?.stop(); if (typeof ref !== 'string') await ref.stop(); });
+
+  // What each engine shows: ids replaced by <id>, so the two can be compared.
+  function scenario(run: (args: string[]) => { stdout: string; stderr: string }): string[] {
+    const out = (args: string[]) => { const r = run(args); return (r.stdout + r.stderr).trim().replace(/[0-9a-f]{64}/g, '<id>'); };
+    const lines = [
+      out(['run', '-d', '--name', 'refdonor', '--ipc', 'shareable', 'busybox', 'sleep', '300']),
+      out(['run', '-d', '--name', 'refpriv', 'busybox', 'sleep', '300']),
+      out(['create', '--name', 'refjoin', '--ipc', 'container:refdonor', 'busybox', 'true']),
+      out(['inspect', '-f', '{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}', 'refdonor', 'refpriv', 'refjoin']),
+      out(['run', '--rm', '--ipc', 'container:refdonor', 'busybox', 'sh', '-c', 'grep -c " /dev/shm " /proc/self/mountinfo']),
+      out(['run', '--rm', '--ipc', 'container:refpriv', 'busybox', 'true']).split('\n')[0],
+    ];
+    run(['rm', '-f', 'refdonor', 'refpriv', 'refjoin']);
+    return lines;
+  }
+
+  test('shareable, private, container:<id>, and the non-shareable refusal', (t) => {
+    if (typeof ref === 'string') { t.skip(ref); console.log(`# skipped: ${ref}`); return; }
+    const theirs = scenario((a) => (ref as RefDockerd).docker(a));
+    const ours = scenario((a) => d.docker(a));
+    assert.deepEqual(ours, theirs);
   });
 });
 
