@@ -32,6 +32,7 @@ export const supervisionFlags: FlagSpec[] = [
   { long: 'group-add', kind: 'list', help: 'Add additional groups to join' },
   { long: 'pid', kind: 'string', help: 'PID namespace to use' },
   { long: 'ipc', kind: 'string', help: 'IPC mode to use' },
+  { long: 'userns', kind: 'string', help: 'User namespace to use' },
   { long: 'uts', kind: 'string', help: 'UTS namespace to use' },
   { long: 'sysctl', kind: 'list', help: 'Sysctl options' },
   { long: 'log-driver', kind: 'string', help: 'Logging driver for the container' },
@@ -118,6 +119,7 @@ export function applySupervisionFlags(flags: ParsedFlags, body: ContainerCreateB
   set('PidMode', flags.string('pid'));
   set('IpcMode', flags.string('ipc'));
   set('UTSMode', flags.string('uts'));
+  set('UsernsMode', flags.string('userns'));
   if (flags.has('sysctl')) hc.Sysctls = keyValueMap(flags.list('sysctl'));
   if (flags.has('log-driver') || flags.has('log-opt')) hc.LogConfig = { Type: flags.string('log-driver') ?? '', Config: keyValueMap(flags.list('log-opt')) };
   if (Array.isArray(hc.SecurityOpt)) hc.SecurityOpt = (hc.SecurityOpt as string[]).map(securityOpt);
