@@ -1,14 +1,15 @@
 // Safe extraction of one layer tar into a directory, with Docker's whiteouts turned into overlayfs ones.
-// Every entry is confined to the layer: `..` is refused, absolute names are rooted in the layer, no parent
-// may be a symlink (checked with lstat), files are opened with O_NOFOLLOW|O_EXCL, symlink entries are
-// created but never followed, and hardlinks must name a file already in the layer.
-import { constants } from 'node:fs';
-import { open, mkdir, lstat, unlink, rm, symlink, link, lchown, lutimes, chmod } from 'node:fs/promises';
+// Every entry is confined to the layer through fs/confined-tree.ts: `..` is refused, absolute names are
+// rooted in the layer, no parent may be a symlink (checked with lstat), files are opened with
+// O_NOFOLLOW|O_EXCL, symlink entries are created but never followed, and hardlinks must name a file
+// already in the layer.
+import { mkdir, symlink, link, lchown, lutimes, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
 import { invalidArgument } from '../errors.js';
 import { runCommand as run } from '../util/run-command.js';
+import { clearEntry, EntryRefusal, entryParts, lstatOrNull, refuseEntry as refuse, walkParents, writeNewFile } from '../fs/confined-tree.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
@@ -16,75 +17,6 @@ export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 export interface ApplyResult {
   /** Bytes of regular-file content written. */
   size: number;
-}
-
-class Refusal extends Error {}
-
-function refuse(name: string, reason: string): never {
-  throw new Refusal(`refusing to extract layer entry ${JSON.stringify(name)}: ${reason}`);
-}
-
-/** Splits an entry name into components; `.` and empty parts drop out, `..` is refused. */
-export function entryParts(name: string, what = name): string[] {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) refuse(what, 'path contains ".."');
-  if (parts.some((p) => p.includes('\0'))) refuse(what, 'path contains a NUL byte');
-  return parts;
-}
-
-function errCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException)?.code;
-}
-
-async function lstatOrNull(path: string) {
-  try { return await lstat(path); } catch (err) { if (errCode(err) === 'ENOENT') return null; throw err; }
-}
-
-/** Walks the parents of an entry: creates missing ones, refuses symlinks and non-directories. */
-async function ensureParents(root: string, parents: string[], name: string, create: boolean): Promise<string> {
-  let cur = root;
-  for (let i = 0; i < parents.length; i++) {
-    cur = join(cur, parents[i]);
-    const st = await lstatOrNull(cur);
-    const rel = parents.slice(0, i + 1).join('/');
-    if (!st) {
-      if (!create) refuse(name, `${rel} is not in the layer`);
-      await mkdir(cur, { mode: 0o755 });
-      continue;
-    }
-    if (st.isSymbolicLink()) refuse(name, `parent ${rel} is a symlink`);
-    if (!st.isDirectory()) refuse(name, `parent ${rel} is not a directory`);
-  }
-  return cur;
-}
-
-/** Removes whatever is at `path` unless it is a directory and a directory is wanted there. */
-async function clearTarget(path: string, keepDir: boolean): Promise<boolean> {
-  const st = await lstatOrNull(path);
-  if (!st) return false;
-  if (st.isDirectory()) {
-    if (keepDir) return true;
-    await rm(path, { recursive: true, force: true });
-  } else {
-    await unlink(path);
-  }
-  return false;
-}
-
-async function writeFile(path: string, entry: AsyncIterable<unknown>, h: Header): Promise<number> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const fh = await open(path, flags, 0o600);
-  let size = 0;
-  try {
-    for await (const chunk of entry) { size += (chunk as Buffer).length; await fh.write(chunk as Buffer); }
-    await fh.chown(h.uid ?? 0, h.gid ?? 0);
-    // chmod after chown: chown clears setuid/setgid bits.
-    await fh.chmod((h.mode ?? 0o644) & 0o7777);
-    if (h.mtime) await fh.utimes(h.mtime, h.mtime);
-  } finally {
-    await fh.close();
-  }
-  return size;
 }
 
 async function mknod(path: string, type: 'c' | 'b' | 'p', mode: number, major = 0, minor = 0): Promise<void> {
@@ -122,7 +54,7 @@ export async function applyTar(input: Readable, dest: string): Promise<ApplyResu
   } catch (err) {
     input.unpipe(extract);
     input.resume();
-    if (err instanceof Refusal) throw invalidArgument(err.message);
+    if (err instanceof EntryRefusal) throw invalidArgument(err.message);
     throw asTarFormatError(err);
   }
   // Directory times last, deepest first: creating children would change them again.
@@ -138,7 +70,7 @@ async function applyEntry(root: string, h: Header, entry: AsyncIterable<unknown>
     return 0;
   }
   const base = parts[parts.length - 1];
-  const parentDir = await ensureParents(root, parts.slice(0, -1), name, true);
+  const parentDir = await walkParents(root, parts.slice(0, -1), name, true);
   const path = join(parentDir, base);
 
   if (base === OPAQUE_WHITEOUT) {
@@ -149,14 +81,14 @@ async function applyEntry(root: string, h: Header, entry: AsyncIterable<unknown>
     const hidden = base.slice(WHITEOUT_PREFIX.length);
     if (hidden === '' || hidden === '.' || hidden === '..') refuse(name, 'invalid whiteout');
     const target = join(parentDir, hidden);
-    await clearTarget(target, false);
+    await clearEntry(target, false);
     await mknod(target, 'c', 0, 0, 0);
     return 0;
   }
 
   switch (h.type) {
     case 'directory': {
-      const existed = await clearTarget(path, true);
+      const existed = await clearEntry(path, true);
       if (!existed) await mkdir(path, { mode: 0o700 });
       await lchown(path, h.uid ?? 0, h.gid ?? 0);
       await chmod(path, (h.mode ?? 0o755) & 0o7777);
@@ -165,12 +97,17 @@ async function applyEntry(root: string, h: Header, entry: AsyncIterable<unknown>
     }
     case 'file':
     case 'contiguous-file': {
-      await clearTarget(path, false);
-      return await writeFile(path, entry, h);
+      await clearEntry(path, false);
+      return await writeNewFile(path, entry, async (fh) => {
+        await fh.chown(h.uid ?? 0, h.gid ?? 0);
+        // chmod after chown: chown clears setuid/setgid bits.
+        await fh.chmod((h.mode ?? 0o644) & 0o7777);
+        if (h.mtime) await fh.utimes(h.mtime, h.mtime);
+      });
     }
     case 'symlink': {
       if (!h.linkname) refuse(name, 'symlink without a target');
-      await clearTarget(path, false);
+      await clearEntry(path, false);
       await symlink(h.linkname, path);
       await setOwnerAndTime(path, h);
       return 0;
@@ -178,20 +115,20 @@ async function applyEntry(root: string, h: Header, entry: AsyncIterable<unknown>
     case 'link': {
       const targetParts = entryParts(h.linkname ?? '', name);
       if (targetParts.length === 0) refuse(name, 'hardlink to the layer root');
-      const targetDir = await ensureParents(root, targetParts.slice(0, -1), name, false);
+      const targetDir = await walkParents(root, targetParts.slice(0, -1), name, false);
       const target = join(targetDir, targetParts[targetParts.length - 1]);
       const st = await lstatOrNull(target);
       if (!st) refuse(name, `hardlink target ${h.linkname} is not in the layer`);
       if (st.isDirectory()) refuse(name, `hardlink target ${h.linkname} is a directory`);
       if (target === path) return 0;
-      await clearTarget(path, false);
+      await clearEntry(path, false);
       await link(target, path);
       return 0;
     }
     case 'character-device':
     case 'block-device':
     case 'fifo': {
-      await clearTarget(path, false);
+      await clearEntry(path, false);
       const kind = h.type === 'fifo' ? 'p' : h.type === 'character-device' ? 'c' : 'b';
       await mknod(path, kind, h.mode ?? 0o644, h.devmajor ?? 0, h.devminor ?? 0);
       await setOwnerAndTime(path, h);
