@@ -53,8 +53,7 @@ export class Engine {
       all: () => containers!.store.all(),
       resolve: (ref) => containers!.resolve(ref),
       isRunning: (rec) => containers!.isRunning(rec),
-      save: (rec) => containers!.store.save(rec),
-      withLock: (id, fn) => containers!.withLock(id, fn),
+      update: (id, change) => containers!.update(id, change),
       etcPaths: (id) => ({ hosts: containers!.paths.hosts(id), resolvConf: containers!.paths.resolvConf(id) }),
     }));
     this.volumes = new VolumeService({ root: join(config.dataRoot, 'volumes'), events: this.events, usersOf: (name) => this.volumeMounts.usersOf(name) });
