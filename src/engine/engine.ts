@@ -64,7 +64,7 @@ export class Engine {
     this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
     this.stats = new StatsService(containers);
     this.update = new UpdateService({ config: { runtimes: config.runtimes }, containers, events: this.events });
-    this.logRotator = new LogRotator({ containers, events: this.events });
+    this.logRotator = new LogRotator({ containers });
   }
 
   async init(): Promise<void> {

@@ -37,7 +37,8 @@ export class ContainerService {
   readonly paths: ContainerPaths;
   readonly store: ContainerStore;
   private readonly exits: ExitWatcher;
-  /** `exit:<id>` after an exit is fully handled (code), `start:<id>`, `remove:<id>` (code). */
+  /** `exit:<id>` after an exit is handled (code), `start:<id>`, `remove:<id>` (code) for waiters; `start`, `exit`,
+   * `remove` (id) for the engine's run followers (health probes, log rotation). */
   readonly lifecycle = new EventEmitter();
   /** One lock per container: every transition and every record change (`update`) takes it. */
   private readonly locks = new KeyedLock();
@@ -82,12 +83,8 @@ export class ContainerService {
     return this.locks.run(id, fn);
   }
 
-  /**
-   * The one way to change a container's record from outside a transition (network connect/disconnect,
-   * resource update, rename): `change` runs under the container's lock on the stored record (re-resolved
-   * there, so a removal in between is a 404), and the record is persisted once afterwards. A throwing
-   * `change` saves nothing.
-   */
+  /** The one way to change a record outside a transition (connect, update, rename): under the lock, on the
+   * stored record (re-resolved there: a removal in between is a 404), saved once; a throwing `change` saves nothing. */
   update<T>(id: string, change: (rec: ContainerRecord) => T | Promise<T>): Promise<T> {
     return this.withLock(id, async () => {
       const rec = this.store.get(id) ?? this.store.resolve(id); // resolve: Docker's 404
@@ -105,6 +102,11 @@ export class ContainerService {
   /** Event attributes Docker sends for containers: image, name, and the labels. */
   attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
     return { ...(rec.Config.Labels ?? {}), image: String(rec.Config.Image ?? rec.Image), name: rec.Name.slice(1), ...extra };
+  }
+
+  private life(kind: 'start' | 'exit' | 'remove', rec: ContainerRecord, code?: number): void {
+    this.lifecycle.emit(`${kind}:${rec.Id}`, code);
+    this.lifecycle.emit(kind, rec.Id);
   }
 
   private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -156,14 +158,14 @@ export class ContainerService {
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
       void this.opts.mounts?.stopped?.(rec.Id);
       // Attached clients (`start -a`, `run`) must see their stream end, as Docker closes it.
-      this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
+      this.life('exit', rec, rec.State.ExitCode);
       // Docker removes an --rm container whose start failed (the CLI waits for that removal).
       if (rec.HostConfig.AutoRemove) await this.destroy(rec).catch((e) => log.error('auto-remove failed', { id: rec.Id, err: errorMessage(e) }));
       throw err;
     }
     rec.State = { Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: rec.State.FinishedAt };
     rec.HasBeenStartedBefore = true;
-    this.lifecycle.emit(`start:${rec.Id}`);
+    this.life('start', rec);
     // `start` before anything awaits: a process that exits at once must not have its `die` published first.
     this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
@@ -201,16 +203,13 @@ export class ContainerService {
     if (oom) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
     void this.opts.mounts?.stopped?.(rec.Id);
-    this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
+    this.life('exit', rec, info.exitCode);
     await cleanup.catch((err) => log.error('exit clean-up failed', { id: rec.Id, err: errorMessage(err) }));
     if (restart) this.restarts.schedule(rec, info.finishedAt.getTime() - Date.parse(rec.State.StartedAt));
   }
 
-  /**
-   * Docker's stop: the stop signal, then SIGKILL after the timeout. The decision and each signal are made
-   * under the container's lock (state re-checked there); the wait for the exit is not, so a `kill` can
-   * hurry a stop and the exit's clean-up (which takes the lock) never waits behind it.
-   */
+  /** Docker's stop: the stop signal, SIGKILL after the timeout. Each signal is sent under the lock (state re-checked
+   * there), the exit is awaited outside it: a `kill` can hurry a stop, and the exit's clean-up never waits behind it. */
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.resolve(ref);
     const signal = parseSignal(opts.signal, rec.Config.StopSignal || 'SIGTERM');
@@ -223,7 +222,7 @@ export class ContainerService {
       if (this.restarts.cancel(rec)) {
         // Waiting to restart: there is no process; it simply stays down.
         await this.store.save(rec);
-        this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
+        this.life('exit', rec, rec.State.ExitCode);
         this.emit(rec, 'stop');
         return {};
       }
@@ -363,7 +362,7 @@ export class ContainerService {
     await removeContainerFiles(this.paths, rec.Id);
     this.emit(rec, 'destroy');
     void this.opts.mounts?.destroyed?.(rec.Id);
-    this.lifecycle.emit(`remove:${rec.Id}`, rec.State.ExitCode);
+    this.life('remove', rec, rec.State.ExitCode);
   }
 
   async rename(ref: string, newName: string): Promise<void> {
