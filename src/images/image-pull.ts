@@ -8,7 +8,7 @@ import { BerthError, invalidArgument, notFound } from '../errors.js';
 import { chainIds } from '../storage/digest.js';
 import type { LayerInfo } from '../storage/layer-store.js';
 import type { ImageService } from './image-service.js';
-import type { ImageConfigJson, ImageRecord } from './types.js';
+import type { ImageConfigJson, ImageRecord } from '../model/image.js';
 import { progressMessage, type ProgressMessage } from './progress.js';
 import { goArch } from './busybox-seed.js';
 import type { ImageReference } from './reference.js';

@@ -11,6 +11,9 @@ import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 import { invalidArgument } from '../errors.js';
 import { runCommand as run } from '../util/run-command.js';
+import { EntryRefusal, entryParts, refuseEntry } from '../fs/confined-tree.js';
+
+export { entryParts };
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_WHITEOUT = '.wh..wh..opq';
@@ -20,23 +23,9 @@ export interface ApplyResult {
   size: number;
 }
 
-export class Refusal extends Error {}
-
-function refuse(name: string, reason: string): never {
-  throw new Refusal(`refusing to extract layer entry ${JSON.stringify(name)}: ${reason}`);
-}
-
-/** Splits an entry name into components; `.` and empty parts drop out, `..` is refused. */
-export function entryParts(name: string, what = name): string[] {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) refuse(what, 'path contains ".."');
-  if (parts.some((p) => p.includes('\0'))) refuse(what, 'path contains a NUL byte');
-  return parts;
-}
-
 /** tar-stream's parse errors ("Invalid tar header", "Unexpected end of data") are the client's fault. */
 export function asTarFormatError(err: unknown): unknown {
-  if (err instanceof Refusal) return invalidArgument(err.message);
+  if (err instanceof EntryRefusal) return invalidArgument(err.message);
   if (err instanceof Error && !(err as NodeJS.ErrnoException).code && err.name === 'Error') {
     return invalidArgument(`invalid tar archive: ${err.message}`);
   }
@@ -61,7 +50,7 @@ export class TarApplier {
     const name = h.name;
     const parts = entryParts(name);
     if (parts.length === 0) {
-      if (h.type !== 'directory') refuse(name, 'names the layer root');
+      if (h.type !== 'directory') refuseEntry(name, 'names the layer root');
       return;
     }
     const base = parts[parts.length - 1];
@@ -74,7 +63,7 @@ export class TarApplier {
     }
     if (base.startsWith(WHITEOUT_PREFIX)) {
       const hidden = base.slice(WHITEOUT_PREFIX.length);
-      if (hidden === '' || hidden === '.' || hidden === '..') refuse(name, 'invalid whiteout');
+      if (hidden === '' || hidden === '.' || hidden === '..') refuseEntry(name, 'invalid whiteout');
       const target = join(parentDir, hidden);
       this.clearTarget(target, false);
       await mknod(target, 'c', 0, 0, 0);
@@ -97,7 +86,7 @@ export class TarApplier {
         return;
       }
       case 'symlink': {
-        if (!h.linkname) refuse(name, 'symlink without a target');
+        if (!h.linkname) refuseEntry(name, 'symlink without a target');
         this.clearTarget(path, false);
         symlinkSync(h.linkname, path);
         setOwnerAndTime(path, h);
@@ -105,12 +94,12 @@ export class TarApplier {
       }
       case 'link': {
         const targetParts = entryParts(h.linkname ?? '', name);
-        if (targetParts.length === 0) refuse(name, 'hardlink to the layer root');
+        if (targetParts.length === 0) refuseEntry(name, 'hardlink to the layer root');
         const targetDir = this.ensureParents(targetParts.slice(0, -1), name, false);
         const target = join(targetDir, targetParts[targetParts.length - 1]);
         const st = lstatOrNull(target);
-        if (!st) refuse(name, `hardlink target ${h.linkname} is not in the layer`);
-        if (st.isDirectory()) refuse(name, `hardlink target ${h.linkname} is a directory`);
+        if (!st) refuseEntry(name, `hardlink target ${h.linkname} is not in the layer`);
+        if (st.isDirectory()) refuseEntry(name, `hardlink target ${h.linkname} is a directory`);
         if (target === path) return;
         this.clearTarget(path, false);
         linkSync(target, path);
@@ -126,7 +115,7 @@ export class TarApplier {
         return;
       }
       default:
-        refuse(name, `unsupported entry type ${String(h.type)}`);
+        refuseEntry(name, `unsupported entry type ${String(h.type)}`);
     }
   }
 
@@ -148,12 +137,12 @@ export class TarApplier {
       const st = lstatOrNull(cur);
       const rel = parents.slice(0, i + 1).join('/');
       if (!st) {
-        if (!create) refuse(name, `${rel} is not in the layer`);
+        if (!create) refuseEntry(name, `${rel} is not in the layer`);
         mkdirSync(cur, { mode: 0o755 });
       } else if (st.isSymbolicLink()) {
-        refuse(name, `parent ${rel} is a symlink`);
+        refuseEntry(name, `parent ${rel} is a symlink`);
       } else if (!st.isDirectory()) {
-        refuse(name, `parent ${rel} is not a directory`);
+        refuseEntry(name, `parent ${rel} is not a directory`);
       }
       this.dirs.add(cur);
     }
@@ -213,7 +202,7 @@ function setOwnerAndTime(path: string, h: Header): void {
   if (h.mtime) lutimesSync(path, h.mtime, h.mtime);
 }
 
-/** Every entry of a tar-stream extractor applied to `root`; unsafe entries fail with a Refusal. */
+/** Every entry of a tar-stream extractor applied to `root`; unsafe entries fail with an EntryRefusal. */
 export async function applyEntries(entries: AsyncIterable<{ header: Header; resume(): unknown } & AsyncIterable<unknown>>, root: string): Promise<ApplyResult> {
   const applier = new TarApplier(root);
   for await (const entry of entries) {
