@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { mkdir, rm, readdir } from 'node:fs/promises';
 import { invalidArgument } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { BuildContext } from './context/build-context.js';
 import { runBuild } from './builder.js';
 import { commitContainer, type CommitOptions } from './commit.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { BerthError, errorMessage, invalidArgument } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { normalizeTagged } from '../images/reference.js';
 import { log } from '../util/log.js';
 import { parseDockerfile, type Node } from './parser/nodes.js';

@@ -3,7 +3,7 @@
 // args in effect, COPY's source hash, plus the whole run config). With `--cache-from`, only those images
 // (and their ancestors) count, matched by history as Docker does, and rebuilt as local images on a hit.
 import type { ImageService } from '../images/image-service.js';
-import type { ImageConfigJson, ImageRecord } from '../images/types.js';
+import type { ImageConfigJson, ImageRecord } from '../model/image.js';
 import { cacheKeyOf, type RunConfig } from './run-config.js';
 
 export class BuildCache {

@@ -2,7 +2,7 @@
 // an empty_layer history row, as Docker), with `--change` instructions applied to its config, the message
 // and author recorded, and the container frozen meanwhile unless `pause=false`.
 import type { ImageService } from '../images/image-service.js';
-import type { ImageRecord, ImageRunConfig } from '../images/types.js';
+import type { ImageRecord, ImageRunConfig } from '../model/image.js';
 import { applyChanges } from '../images/config-changes.js';
 import { normalizeTagged } from '../images/reference.js';
 import { containerLayer } from './container-layer.js';

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { invalidArgument } from '../errors.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { applyTar } from '../storage/tar-apply.js';
 import { maybeDecompress } from '../storage/compression.js';
 import type { Env } from './parser/shell-words.js';

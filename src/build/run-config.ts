@@ -1,6 +1,6 @@
 // The image run config as Docker's classic builder carries it from step to step, and the texts Docker
 // writes into history (`created_by`): Go's %q and %v renderings, Go durations, the `#(nop)` comment forms.
-import type { ImageRunConfig } from '../images/types.js';
+import type { ImageRunConfig } from '../model/image.js';
 import { invalidArgument } from '../errors.js';
 
 /** Docker's container.Config as the builder writes it into images (every field, in Docker's order). */

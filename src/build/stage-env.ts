@@ -1,7 +1,7 @@
 // What a stage gets from its build: the services, the shared cache and context, the options, the global
 // build args, the images of the stages it names, its lane of the output, and its step numbers.
 import type { ImageService } from '../images/image-service.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import type { Located } from './parser/instructions.js';
 import type { GlobalArgs } from './build-args.js';
 import type { BuildCache } from './cache.js';

@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { invalidArgument, isBerthError } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { expandWord, expandWords, type Env } from './parser/shell-words.js';
 import type { Instruction, Located, Stage, CommandLine } from './parser/instructions.js';
 import { parseDockerfile } from './parser/nodes.js';

@@ -1,6 +1,6 @@
 // The builder's contract: typed build options (decoded at the API edge), the messages it streams (Docker's
 // JSON stream shapes), and the narrow ports it needs from the engine to run RUN steps as real containers.
-import type { ImageRunConfig } from '../images/types.js';
+import type { ImageRunConfig } from '../model/image.js';
 
 export interface BuildOptions {
   /** Path of the Dockerfile inside the context (Docker's `dockerfile` query), default `Dockerfile`. */

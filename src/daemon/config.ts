@@ -121,6 +121,7 @@ Options:
       --bip string             Gateway address/prefix of the default bridge (default "172.30.0.1/16")
       --insecure-registry list Registry reached over plain HTTP (host[:port] or CIDR)
       --registry-mirror list   Preferred Docker Hub mirror
+      --registry-certs-dir string  Per-registry CAs and client certificates, Docker's certs.d layout (default "/etc/berth/certs.d")
       --max-concurrent-downloads int  Layer downloads at once per pull (default 3)
       --max-concurrent-uploads int    Layer uploads at once per push (default 5)
       --userns-remap string    User/Group setting for user namespaces (default, USER or USER:GROUP)
@@ -159,6 +160,10 @@ function applyFile(cfg: DaemonConfig, path: string): void {
   }
   if (Array.isArray(raw['insecure-registries'])) cfg.insecureRegistries = raw['insecure-registries'].map(String);
   if (Array.isArray(raw['registry-mirrors'])) cfg.registryMirrors = raw['registry-mirrors'].map(String);
+  if (raw['registry-certs-dir'] !== undefined) {
+    if (typeof raw['registry-certs-dir'] !== 'string' || !raw['registry-certs-dir']) throw invalidArgument('registry-certs-dir: want a directory path');
+    cfg.registryCertsDir = raw['registry-certs-dir'];
+  }
   for (const [key, field] of [['max-concurrent-downloads', 'maxConcurrentDownloads'], ['max-concurrent-uploads', 'maxConcurrentUploads']] as const) {
     const v = raw[key];
     if (v === undefined) continue;
@@ -220,6 +225,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       case '--bip': set.bip = take(); break;
       case '--insecure-registry': (set.insecureRegistries ??= []).push(take()); break;
       case '--registry-mirror': (set.registryMirrors ??= []).push(take()); break;
+      case '--registry-certs-dir': set.registryCertsDir = take(); break;
       case '--max-concurrent-downloads': case '--max-concurrent-uploads': {
         const n = Number(take());
         if (!Number.isInteger(n) || n < 1) throw invalidArgument(`invalid ${arg}: must be a positive integer`);

@@ -53,8 +53,7 @@ export class Engine {
       all: () => containers!.store.all(),
       resolve: (ref) => containers!.resolve(ref),
       isRunning: (rec) => containers!.isRunning(rec),
-      save: (rec) => containers!.store.save(rec),
-      withLock: (id, fn) => containers!.withLock(id, fn),
+      update: (id, change) => containers!.update(id, change),
       etcPaths: (id) => ({ hosts: containers!.paths.hosts(id), resolvConf: containers!.paths.resolvConf(id) }),
     }));
     this.volumes = new VolumeService({ root: join(config.dataRoot, 'volumes'), events: this.events, usersOf: (name) => this.volumeMounts.usersOf(name) });
@@ -65,7 +64,7 @@ export class Engine {
     this.health = new HealthMonitor({ containers, exec: this.exec, events: this.events });
     this.stats = new StatsService(containers);
     this.update = new UpdateService({ config: { runtimes: config.runtimes }, containers, events: this.events });
-    this.logRotator = new LogRotator({ containers, events: this.events });
+    this.logRotator = new LogRotator({ containers });
   }
 
   async init(): Promise<void> {

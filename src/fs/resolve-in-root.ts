@@ -59,7 +59,7 @@ export async function scopedPath(root: string, path: string, followLast = true):
   return joinRoot(root, await scopedParts(root, path, followLast));
 }
 
-/** Synchronous twin, for small reads such as /etc/passwd while preparing an exec. */
+/** Synchronous twin, for tests and tools; berthd resolves with the async one. */
 export function scopedPathSync(root: string, path: string, followLast = true): string {
   const steps = resolveSteps(root, path, followLast);
   let next = steps.next();

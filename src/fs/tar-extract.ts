@@ -3,13 +3,13 @@
 // root), missing parents are created, and the entry itself is created without following anything:
 // O_CREAT|O_EXCL|O_NOFOLLOW for files, and an existing entry is removed, never written through.
 // Names that climb out of the destination (`..`) and hard links to outside it are refused.
-import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, unlink } from 'node:fs/promises';
+import { chmod, lchown, link, lutimes, mkdir, rm, symlink, unlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
 import { invalidArgument } from '../errors.js';
 import { joinRoot, scopedParts } from './resolve-in-root.js';
+import { lstatOrNull, writeNewFile } from './confined-tree.js';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -25,10 +25,6 @@ export function entryRelPath(name: string): string[] {
   return norm.split('/').filter((p) => p !== '' && p !== '.');
 }
 
-async function lstatOrNull(path: string) {
-  try { return await lstat(path); } catch (err) { if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; throw err; }
-}
-
 /** Creates the missing directories of `parts` under root, one component at a time (no symlinks). */
 async function ensureDirs(root: string, parts: string[]): Promise<void> {
   for (let i = 1; i <= parts.length; i++) {
@@ -36,15 +32,6 @@ async function ensureDirs(root: string, parts: string[]): Promise<void> {
     const st = await lstatOrNull(p);
     if (!st) { await mkdir(p, { mode: 0o755 }); continue; }
     if (!st.isDirectory()) throw invalidArgument(`cannot extract into ${JSON.stringify('/' + parts.slice(0, i).join('/'))}: not a directory`);
-  }
-}
-
-async function writeFileEntry(path: string, body: AsyncIterable<unknown>): Promise<void> {
-  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    for await (const chunk of body) await fh.write(chunk as Buffer);
-  } finally {
-    await fh.close();
   }
 }
 
@@ -77,7 +64,7 @@ export async function extractInto(root: string, destDir: string, input: Readable
         entry.resume();
         break;
       case 'file': case 'contiguous-file':
-        await writeFileEntry(path, entry);
+        await writeNewFile(path, entry);
         break;
       case 'symlink':
         await symlink(h.linkname ?? '', path);

@@ -8,7 +8,7 @@ import { BerthError, invalidArgument, notFound } from '../errors.js';
 import { chainIds } from '../storage/digest.js';
 import type { LayerInfo } from '../storage/layer-store.js';
 import type { ImageService } from './image-service.js';
-import type { ImageConfigJson, ImageRecord } from './types.js';
+import type { ImageConfigJson, ImageRecord } from '../model/image.js';
 import { progressMessage, type ProgressMessage } from './progress.js';
 import { goArch } from './busybox-seed.js';
 import type { ImageReference } from './reference.js';
@@ -16,8 +16,8 @@ import { log } from '../util/log.js';
 import type { Credentials } from '../registry/client/auth.js';
 import { RegistrySession, type RegistryContext } from '../registry/client/session.js';
 import { checkImageManifest, fetchManifest, isForeign, isIndex, layerCompression, parsePlatform, pickPlatform, platformString, type Descriptor, type FetchedManifest, type ImageManifest } from '../registry/client/manifest.js';
-import { fetchBlob, fetchSmallBlob } from '../registry/client/blob-fetch.js';
-import { decompress } from '../storage/layer-decompress.js';
+import { openBlobDownload, fetchSmallBlob } from '../registry/client/blob-fetch.js';
+import { unpackGrowingFile, type FileUnpackResult } from '../storage/unpack-pool.js';
 import { Limiter, throttle } from '../registry/client/limiter.js';
 import { SharedJobs } from '../registry/client/shared-jobs.js';
 import type { BlobSources } from '../registry/client/blob-sources.js';
@@ -141,22 +141,43 @@ async function downloadLayer(deps: PullDeps, session: RegistrySession, repo: str
     mkdirSync(deps.partialDir, { recursive: true, mode: 0o700 });
     const partial = join(deps.partialDir, desc.digest.slice(7));
     const due = throttle(100);
-    const fetched = await fetchBlob(session, repo, desc, partial, (n) => {
-      if (due('d', n === desc.size)) say(progressMessage('Downloading', '', n, desc.size));
-    });
-    if (fetched.resumedFrom > 0) log.info('resuming layer download', { digest: desc.digest, from: fetched.resumedFrom });
-    fetched.stream.once('end', () => {
-      say({ status: 'Verifying Checksum', progressDetail: {} });
-      say({ status: 'Download complete', progressDetail: {} });
-      say(progressMessage('Extracting', '', desc.size, desc.size));
-    });
+    const download = await openBlobDownload(session, repo, desc, partial);
+    if (download.resumedFrom > 0) log.info('resuming layer download', { digest: desc.digest, from: download.resumedFrom });
+    let started = false;
     let info: LayerInfo;
     try {
-      info = await deps.images.layers.ingest(parent, decompress(fetched.stream, compression), diffId, { path: partial, digest: desc.digest, mediaType: desc.mediaType, size: desc.size });
+      info = await deps.images.layers.ingest(parent, diffId, { path: partial, digest: desc.digest, mediaType: desc.mediaType, size: desc.size }, async (dir) => {
+        started = true;
+        // The worker follows the partial file as the download appends to it, and hashes it as it reads.
+        const job = unpackGrowingFile(partial, dir, compression);
+        job.grow(download.resumedFrom);
+        const stop = new AbortController();
+        const downloaded = download.run((n) => {
+          job.grow(n);
+          if (due('d', n === desc.size)) say(progressMessage('Downloading', '', n, desc.size));
+        }, stop.signal).then(() => {
+          say({ status: 'Verifying Checksum', progressDetail: {} });
+          say({ status: 'Download complete', progressDetail: {} });
+          say(progressMessage('Extracting', '', desc.size, desc.size));
+          job.end();
+        }, (err: unknown) => job.fail(err));
+        let r: FileUnpackResult;
+        try {
+          r = await job.result;
+        } catch (err) {
+          stop.abort(); // a refused layer: no more bytes for it, and none written after we return
+          await downloaded;
+          throw err;
+        }
+        if (r.blobDigest !== desc.digest) throw invalidArgument(`filesystem layer verification failed for digest ${desc.digest}: got ${r.blobDigest}`);
+        return r;
+      });
     } catch (err) {
-      // Bad data (a diffID mismatch, corrupt gzip) will not get better by resuming: start afresh next time.
+      // Bad data (a digest mismatch, corrupt gzip) will not get better by resuming: start afresh next time.
       if (err instanceof BerthError && err.kind === 'invalid-argument') await unlink(partial).catch(() => undefined);
       throw err;
+    } finally {
+      if (!started) download.abandon();
     }
     await unlink(partial).catch(() => undefined);
     await deps.sources.add(diffId, { registry, repo, digest: desc.digest, mediaType: desc.mediaType, size: desc.size });

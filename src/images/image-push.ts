@@ -8,7 +8,7 @@ import { createGzip, constants as zc } from 'node:zlib';
 import { notFound } from '../errors.js';
 import { chainIds } from '../storage/digest.js';
 import type { ImageService } from './image-service.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { progressMessage, type ProgressMessage } from './progress.js';
 import { type ImageReference } from './reference.js';
 import type { Credentials } from '../registry/client/auth.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { invalidArgument, notFound } from '../errors.js';
 import type { ImageService } from './image-service.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import type { LayerInfo } from '../storage/layer-store.js';
 import type { ProgressMessage } from './progress.js';
 import { DEFAULT_DOMAIN, familiarName, parseReference, repoOf, type ImageReference } from './reference.js';

@@ -1,15 +1,20 @@
 // Spools an uploaded archive (docker save output) into a private temp dir so its files can be read in any
 // order. Only regular files, directories and symlinks (old saves link duplicate layer.tar files) are kept;
-// names are confined with the same rules as layer extraction and symlinks are resolved by hand, never by
-// the filesystem.
-import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+// names are confined with the same rules as layer extraction (fs/confined-tree.ts), symlinks are resolved
+// by hand, never by the filesystem, and members are read as regular files only (fs/read-regular.ts).
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument } from '../errors.js';
-import { entryParts, asTarFormatError } from '../storage/tar-apply.js';
+import { asTarFormatError } from '../storage/tar-apply.js';
+import { clearEntry, entryParts, walkParents, writeNewFile } from '../fs/confined-tree.js';
+import { readRegularFile } from '../fs/read-regular.js';
 import { maybeDecompress } from '../storage/compression.js';
+
+/** Manifests and image configs are read whole; layers are streamed (openRead). */
+const MAX_MEMBER_READ = 64 * 1024 * 1024;
 
 export class TarSpool {
   private readonly links = new Map<string, string>();
@@ -38,13 +43,13 @@ export class TarSpool {
       if (parts.length === 0) { entry.resume(); continue; }
       const rel = parts.join('/');
       if (h.type === 'directory') {
-        await mkdir(join(this.dir, ...parts), { recursive: true, mode: 0o700 });
+        await walkParents(this.dir, parts, h.name, true);
       } else if (h.type === 'symlink') {
         this.links.set(rel, h.linkname ?? '');
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        await mkdir(join(this.dir, ...parts.slice(0, -1)), { recursive: true, mode: 0o700 });
-        const fh = await open(join(this.dir, ...parts), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
-        try { for await (const chunk of entry) await fh.write(chunk as Buffer); } finally { await fh.close(); }
+        const path = join(await walkParents(this.dir, parts.slice(0, -1), h.name, true), parts[parts.length - 1]);
+        await clearEntry(path, false); // a later entry of the same name replaces the earlier one
+        await writeNewFile(path, entry);
       }
       entry.resume();
     }
@@ -69,12 +74,15 @@ export class TarSpool {
   }
 
   async readJson<T>(name: string): Promise<T> {
-    const data = await readFile(this.resolve(name), 'utf8').catch(() => { throw invalidArgument(`archive has no ${name}`); });
+    const data = (await this.read(name)).toString('utf8');
     try { return JSON.parse(data) as T; } catch { throw invalidArgument(`invalid JSON in ${name}`); }
   }
 
+  /** A member's bytes (manifests and configs: bounded, regular files only). */
   async read(name: string): Promise<Buffer> {
-    return await readFile(this.resolve(name)).catch(() => { throw invalidArgument(`archive has no ${name}`); });
+    const data = await readRegularFile(this.resolve(name), { maxBytes: MAX_MEMBER_READ }).catch(() => undefined);
+    if (!data) throw invalidArgument(`archive has no ${name}`);
+    return data;
   }
 
   async size(name: string): Promise<number> {

@@ -33,9 +33,8 @@ export interface ContainerAccess {
   all(): ContainerRecord[];
   resolve(ref: string): ContainerRecord;
   isRunning(rec: ContainerRecord): boolean;
-  save(rec: ContainerRecord): Promise<void>;
-  /** Runs `fn` under the container's lock (the one start, exit clean-up and rm take). */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** Changes the stored record under the container's lock (the one start, exit clean-up and rm take), saved once. */
+  update<T>(id: string, change: (rec: ContainerRecord) => Promise<T>): Promise<T>;
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 

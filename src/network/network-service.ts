@@ -197,12 +197,11 @@ export class NetworkService {
     await this.endpoints.shutdown(timeoutMs);
   }
 
-  /** Changes the record under the container's lock, so it never interleaves with a start, exit or rm. */
+  /** Changes the record through containers.update (under its lock, never interleaved with a start, exit or rm; saved once). */
   async connect(ref: string, containerRef: string, cfg: EndpointConfig = {}): Promise<void> {
     const net = this.get(ref);
     const found = this.containers().resolve(containerRef);
-    await this.containers().withLock(found.Id, async () => {
-      const rec = this.containers().resolve(found.Id); // still there, and the record start and rm use
+    await this.containers().update(found.Id, async (rec) => {
       const mode = rec.HostConfig.NetworkMode ?? 'bridge';
       if (!hasEndpoints(net)) throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw forbidden('container sharing network namespace with another container or host cannot be connected to any other network');
@@ -222,22 +221,19 @@ export class NetworkService {
           throw err;
         }
       }
-      await this.containers().save(rec);
     });
   }
 
   async disconnect(ref: string, containerRef: string): Promise<void> {
     const net = this.get(ref);
     const found = this.containers().resolve(containerRef);
-    await this.containers().withLock(found.Id, async () => {
-      const rec = this.containers().resolve(found.Id);
+    await this.containers().update(found.Id, async (rec) => {
       const ns = rec.NetworkSettings;
       const key = Object.entries(ns?.Networks ?? {}).find(([, e]) => e.NetworkID === net.Id)?.[0];
       if (!ns || !key) throw forbidden(`container ${rec.Id} is not connected to network ${net.Name}`);
       if (!hasEndpoints(net)) throw forbidden('container cannot be disconnected from host network or connected to host network');
       if (this.containers().isRunning(rec)) await this.endpoints.teardownEndpoint(rec, net);
       delete ns.Networks[key];
-      await this.containers().save(rec);
     });
   }
 

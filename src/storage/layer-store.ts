@@ -4,7 +4,7 @@
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, rename, rm, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { readJson, writeJsonAtomic } from '../util/atomic-file.js';
 import { internal, invalidArgument } from '../errors.js';
@@ -13,6 +13,7 @@ import { maybeDecompress } from './compression.js';
 import { applyTar } from './tar-apply.js';
 import { digestHex, sha256Digest } from './digest.js';
 import { compressionOfMediaType, decompress } from './layer-decompress.js';
+import type { UnpackResult } from './unpack-pool.js';
 
 export interface LayerInfo {
   chainId: string;
@@ -79,36 +80,23 @@ export class LayerStore {
   }
 
   /**
-   * Unpacks an uncompressed layer tar whose diffID is known in advance while it streams (a pull unpacks
-   * while it downloads), checking the diffID on the way. `keep` (the verified compressed blob) moves into
-   * the layer's directory and stands in for the uncompressed tar. The layer appears under its chainID only
-   * after the digest matched and the unpack finished; anything else leaves nothing behind.
+   * Unpacks a layer whose diffID is known in advance while its blob downloads: `unpack` fills the directory
+   * it is given (src/storage/unpack-pool.ts: in a worker thread) and reports the tar's digest, checked here.
+   * `keep` (the verified compressed blob) then moves into the layer's directory and stands in for the
+   * uncompressed tar. The layer appears under its chainID only after the digest matched and the unpack
+   * finished; anything else leaves nothing behind.
    */
-  async ingest(parent: string | null, plain: Readable, diffId: string, keep: KeptBlob): Promise<LayerInfo & { existed: boolean }> {
+  async ingest(parent: string | null, diffId: string, keep: KeptBlob, unpack: (dir: string) => Promise<UnpackResult>): Promise<LayerInfo & { existed: boolean }> {
     const chainId = parent === null ? diffId : sha256Digest(`${parent} ${diffId}`);
-    if (this.has(chainId)) { plain.resume(); return { ...(await this.info(chainId)), existed: true }; }
+    if (this.has(chainId)) return { ...(await this.info(chainId)), existed: true };
     const tmp = join(this.dir, `.tmp-${digestHex(chainId).slice(0, 12)}-${randomBytes(4).toString('hex')}`);
     const final = join(this.dir, digestHex(chainId));
-    const hash = createHash('sha256');
-    let tarSize = 0;
-    const ended = new Promise<void>((resolve, reject) => {
-      plain.once('end', resolve);
-      plain.once('error', reject);
-      plain.once('close', () => (plain.readableEnded ? resolve() : reject(new Error('layer stream closed early'))));
-    });
-    ended.catch(() => undefined);
     try {
       await mkdir(join(tmp, 'diff'), { recursive: true, mode: 0o755 });
-      // Hashing and unpacking read the same chunks, attached together so neither misses one.
-      plain.on('data', (c: Buffer) => { hash.update(c); tarSize += c.length; });
-      const applied = await applyTar(plain, join(tmp, 'diff')).catch((err) => { plain.destroy(); throw err; });
-      // The tar may end before its padding does: read to the end, so the digest covers every byte.
-      plain.resume();
-      await ended;
-      const got = 'sha256:' + hash.digest('hex');
-      if (got !== diffId) throw invalidArgument(`failed to register layer: layer content does not match diffID ${diffId} in the image config (got ${got})`);
+      const applied = await unpack(join(tmp, 'diff'));
+      if (applied.digest !== diffId) throw invalidArgument(`failed to register layer: layer content does not match diffID ${diffId} in the image config (got ${applied.digest})`);
       if (this.has(chainId)) { await rm(tmp, { recursive: true, force: true }); return { ...(await this.info(chainId)), existed: true }; }
-      const info: LayerInfo = { chainId, diffId, parent, size: applied.size, tarSize, blob: { digest: keep.digest, mediaType: keep.mediaType, size: keep.size } };
+      const info: LayerInfo = { chainId, diffId, parent, size: applied.size, tarSize: applied.tarSize, blob: { digest: keep.digest, mediaType: keep.mediaType, size: keep.size } };
       await rename(keep.path, join(tmp, 'blob'));
       await writeJsonAtomic(join(tmp, 'layer.json'), info);
       await rm(final, { recursive: true, force: true });

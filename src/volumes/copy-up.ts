@@ -9,9 +9,6 @@ import { mountLayersReadOnly, unmountRootfs } from '../fs/overlay.js';
 import { scopedPath } from '../fs/resolve-in-root.js';
 import { CommandFailed, runCommand } from '../util/run-command.js';
 
-/** Path resolution inside a root is src/fs/resolve-in-root.ts; this name stays for older callers. */
-export { scopedPathSync as resolveInRoot } from '../fs/resolve-in-root.js';
-
 export interface CopyJob { destination: string; dir: string }
 
 /** Could any layer have something at `p` (or a symlink on the way)? Cheap pre-check before mounting. */

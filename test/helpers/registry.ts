@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 import bcrypt from 'bcryptjs';
 import { freePort } from './tls.js';
 
@@ -16,10 +17,18 @@ export interface RegistryAuth {
   htpasswd?: Record<string, string>;
   /** Token auth: the registry trusts tokens signed by this certificate. */
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** HTTPS with this pair; with `clientCa`, clients must show a certificate that CA signed. */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
-function ping(addr: string): Promise<number> {
+function ping(addr: string, tls: boolean): Promise<number> {
   return new Promise((resolve) => {
+    // Over TLS any answer to the handshake attempt (even a refused client certificate) means it is up.
+    if (tls) {
+      const s = net.connect({ host: '127.0.0.1', port: Number(addr.split(':')[1]) }, () => { s.destroy(); resolve(200); });
+      s.on('error', () => resolve(0));
+      return;
+    }
     const req = http.get(`http://${addr}/v2/`, { agent: false }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
     req.on('error', () => resolve(0));
   });
@@ -32,6 +41,10 @@ export async function startRegistry(auth: RegistryAuth = {}, port?: number, dir?
     'version: 0.1', 'log:', '  level: warn', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(base, 'data')}`,
     '  delete:', '    enabled: true', 'http:', `  addr: 127.0.0.1:${p}`,
   ];
+  if (auth.tls) {
+    lines.push('  tls:', `    certificate: ${auth.tls.cert}`, `    key: ${auth.tls.key}`);
+    if (auth.tls.clientCa) lines.push('    clientcas:', `      - ${auth.tls.clientCa}`);
+  }
   if (auth.htpasswd) {
     const file = join(base, 'htpasswd');
     writeFileSync(file, Object.entries(auth.htpasswd).map(([u, pw]) => `${u}:${bcrypt.hashSync(pw, 5)}`).join('\n') + '\n');
@@ -57,7 +70,7 @@ export async function startRegistry(auth: RegistryAuth = {}, port?: number, dir?
     if (!dir) rmSync(base, { recursive: true, force: true });
   };
   for (let i = 0; i < 100; i++) {
-    const status = await ping(addr);
+    const status = await ping(addr, auth.tls !== undefined);
     if (status === 200 || status === 401) return { addr, dir: base, stop, log, kill, child };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));

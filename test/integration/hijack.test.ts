@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { FrameDecoder } from '../../src/api/stream-frame.js';
+import { FrameDecoder } from '../../src/model/stream-frame.js';
 
 let d: TestDaemon;
 let cid = '';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { acceptKey, WsDecoder } from '../../src/engine/exec/websocket.js';
+import { acceptKey, WsDecoder } from '../../src/api/websocket.js';
 import { startDaemon, DOCKER, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;

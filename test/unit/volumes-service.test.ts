@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { VolumeService } from '../../src/volumes/volume-service.js';
 import { EventBus, type EngineEvent } from '../../src/model/events.js';
 import { ANONYMOUS_LABEL } from '../../src/volumes/types.js';
-import { resolveInRoot } from '../../src/volumes/copy-up.js';
+import { scopedPathSync as resolveInRoot } from '../../src/fs/resolve-in-root.js';
 import { validateLocalOptions } from '../../src/volumes/local-mount.js';
 import { parseMountFlags, splitVolumeFlags } from '../../src/cli/verbs/volume-mount-flag.js';
 import { BerthError } from '../../src/errors.js';

@@ -13,7 +13,7 @@ import { buildErrorMessage } from '../../build/builder.js';
 import { BuildService } from '../../build/build-service.js';
 import { enginePorts } from '../../build/engine-ports.js';
 import type { BuildMessage, BuildOptions } from '../../build/types.js';
-import type { ImageRunConfig } from '../../images/types.js';
+import type { ImageRunConfig } from '../../model/image.js';
 
 function jsonQuery<T>(q: URLSearchParams, name: string, fallback: T, check: (v: unknown) => boolean): T {
   const raw = q.get(name);

@@ -71,3 +71,23 @@ export function startFailureCode(message: string): number {
   if (/permission denied/i.test(message)) return 126;
   return 125;
 }
+
+/**
+ * Keeps the remote terminal the size of ours, as docker does: once now and on every SIGWINCH, for a tty
+ * session on a terminal only. Returns the function that stops following.
+ */
+export function followTerminalSize(ctx: CliContext, tty: boolean, resize: (height: number, width: number) => Promise<unknown>): () => void {
+  if (!tty || !ctx.stdout.isTTY) return () => undefined;
+  const send = () => { if (ctx.stdout.columns) resize((ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined); };
+  send();
+  ctx.stdout.on('resize', send);
+  return () => { ctx.stdout.off('resize', send); };
+}
+
+/** docker's --sig-proxy: SIGINT, SIGTERM and SIGHUP go to the container (never with a tty). Returns the undo. */
+export function proxySignals(enabled: boolean, kill: (signal: NodeJS.Signals) => Promise<unknown>): () => void {
+  if (!enabled) return () => undefined;
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s): [NodeJS.Signals, () => void] => [s, () => { kill(s).catch(() => undefined); }]);
+  for (const [s, h] of handlers) process.on(s, h);
+  return () => { for (const [s, h] of handlers) process.off(s, h); };
+}

@@ -2,7 +2,7 @@
 // given), raw terminal and size for tty containers, signals forwarded (--sig-proxy), detach keys.
 import type { VerbSpec } from '../command.js';
 import { ExitError } from '../command.js';
-import { enterRawMode, forwardStdin, pumpOutput } from './attach-io.js';
+import { enterRawMode, followTerminalSize, forwardStdin, proxySignals, pumpOutput } from './attach-io.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 
 export const attachVerb: VerbSpec = {
@@ -30,20 +30,16 @@ export const attachVerb: VerbSpec = {
     const restoreTerminal = tty && withStdin ? enterRawMode(ctx) : () => undefined;
     let detached = false;
     const restoreStdin = withStdin ? forwardStdin(ctx, conn, tty ? { keys, onDetach: () => { detached = true; conn.close(); } } : undefined) : undefined;
-    const resize = () => { if (ctx.stdout.columns) client.containerResize(info.Id, (ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined); };
-    const watchSize = tty && !!ctx.stdout.isTTY;
-    if (watchSize) { resize(); ctx.stdout.on('resize', resize); }
+    const stopResizing = followTerminalSize(ctx, tty, (h, w) => client.containerResize(info.Id, h, w));
     const sigProxy = !flags.has('sig-proxy') || flags.bool('sig-proxy');
-    const forward = (sig: NodeJS.Signals) => () => { client.containerKill(info.Id, sig).catch(() => undefined); };
-    const handlers: Array<[NodeJS.Signals, () => void]> = sigProxy && !tty ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)]) : [];
-    for (const [s, h] of handlers) process.on(s, h);
+    const stopProxy = proxySignals(sigProxy && !tty, (sig) => client.containerKill(info.Id, sig));
     try {
       await output;
     } finally {
       restoreStdin?.();
       restoreTerminal();
-      if (watchSize) ctx.stdout.off('resize', resize);
-      for (const [s, h] of handlers) process.off(s, h);
+      stopResizing();
+      stopProxy();
     }
     if (detached) { ctx.stderr.write('read escape sequence\n'); return 0; }
     const status = await Promise.race([wait.result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref())]);

@@ -2,7 +2,7 @@
 // forward stdin (-i, with the detach keys when -t), keep the terminal size, and exit with its code.
 import type { VerbSpec } from '../command.js';
 import type { HijackedStream } from '../../client/transport.js';
-import { enterRawMode, forwardStdin, pumpOutput } from './attach-io.js';
+import { enterRawMode, followTerminalSize, forwardStdin, pumpOutput } from './attach-io.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 
 const enc = encodeURIComponent;
@@ -53,17 +53,13 @@ export const execVerb: VerbSpec = {
     let restoreStdin: (() => void) | undefined;
     if (interactive) restoreStdin = forwardStdin(ctx, conn, tty ? { keys, onDetach: () => conn.close() } : undefined);
     else conn.closeWrite();
-    const resize = () => {
-      if (ctx.stdout.columns) t.text({ method: 'POST', path: `/exec/${created.Id}/resize`, query: { h: (ctx.stdout as { rows?: number }).rows ?? 24, w: ctx.stdout.columns } }).catch(() => undefined);
-    };
-    const watchSize = tty && !!ctx.stdout.isTTY;
-    if (watchSize) { resize(); ctx.stdout.on('resize', resize); }
+    const stopResizing = followTerminalSize(ctx, tty, (h, w) => t.text({ method: 'POST', path: `/exec/${created.Id}/resize`, query: { h, w } }));
     try {
       await output;
     } finally {
       restoreStdin?.();
       restoreTerminal();
-      if (watchSize) ctx.stdout.off('resize', resize);
+      stopResizing();
       conn.close();
     }
     const state = await t.json({ method: 'GET', path: `/exec/${created.Id}/json` }) as { ExitCode: number | null; Running: boolean };

@@ -9,33 +9,25 @@ const timeoutFlags = [
   { long: 'time', kind: 'int' as const, help: 'Seconds to wait before killing the container (deprecated: use --timeout)', hidden: true },
 ];
 
-export const stopVerb: VerbSpec = {
-  usage: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
-  summary: 'Stop one or more running containers',
-  aliases: ['container stop', 'stop'],
-  flags: timeoutFlags,
-  args: { min: 1 },
-  async run(ctx, flags) {
-    const t = flags.int('timeout') ?? flags.int('time');
-    const signal = flags.string('signal');
-    const reports = await eachItem(ctx, flags.args, async (c) => { await ctx.client().containerStop(c, { t, signal }); return c; });
-    return reportItems(ctx, reports);
-  },
-};
+/** stop and restart: the same flags, one request per container, reported per item. */
+function timedVerb(verb: 'stop' | 'restart', summary: string, call: 'containerStop' | 'containerRestart'): VerbSpec {
+  return {
+    usage: `${verb} [OPTIONS] CONTAINER [CONTAINER...]`,
+    summary,
+    aliases: [`container ${verb}`, verb],
+    flags: timeoutFlags,
+    args: { min: 1 },
+    async run(ctx, flags) {
+      const t = flags.int('timeout') ?? flags.int('time');
+      const signal = flags.string('signal');
+      const reports = await eachItem(ctx, flags.args, async (c) => { await ctx.client()[call](c, { t, signal }); return c; });
+      return reportItems(ctx, reports);
+    },
+  };
+}
 
-export const restartVerb: VerbSpec = {
-  usage: 'restart [OPTIONS] CONTAINER [CONTAINER...]',
-  summary: 'Restart one or more containers',
-  aliases: ['container restart', 'restart'],
-  flags: timeoutFlags,
-  args: { min: 1 },
-  async run(ctx, flags) {
-    const t = flags.int('timeout') ?? flags.int('time');
-    const signal = flags.string('signal');
-    const reports = await eachItem(ctx, flags.args, async (c) => { await ctx.client().containerRestart(c, { t, signal }); return c; });
-    return reportItems(ctx, reports);
-  },
-};
+export const stopVerb = timedVerb('stop', 'Stop one or more running containers', 'containerStop');
+export const restartVerb = timedVerb('restart', 'Restart one or more containers', 'containerRestart');
 
 export const killVerb: VerbSpec = {
   usage: 'kill [OPTIONS] CONTAINER [CONTAINER...]',

@@ -7,7 +7,7 @@ import type { FlagSpec, ParsedFlags } from '../flags.js';
 import { containerFlags, containerOptions, type ContainerOptions } from './container-flags.js';
 import { DaemonError } from '../../client/errors.js';
 import type { HijackedStream } from '../../client/transport.js';
-import { pumpOutput, forwardStdin, enterRawMode, startFailureCode } from './attach-io.js';
+import { pumpOutput, forwardStdin, enterRawMode, startFailureCode, followTerminalSize, proxySignals } from './attach-io.js';
 import { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 
 const runOnlyFlags: FlagSpec[] = [
@@ -88,15 +88,8 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
   let detached!: () => void;
   const detachedP = new Promise<void>((r) => { detached = r; });
   if (conn && stdin) restoreStdin = forwardStdin(ctx, conn, tty ? { keys: detachKeys, onDetach: () => detached() } : undefined);
-  // Keep the container's terminal the size of ours, as docker does (initially and on SIGWINCH).
-  const resize = () => {
-    if (ctx.stdout.columns) client.containerResize(id, (ctx.stdout as { rows?: number }).rows ?? 24, ctx.stdout.columns).catch(() => undefined);
-  };
-  const watchSize = tty && !!ctx.stdout.isTTY;
-  if (watchSize) { resize(); ctx.stdout.on('resize', resize); }
-  const forward = (sig: NodeJS.Signals) => () => { client.containerKill(id, sig).catch(() => undefined); };
-  const handlers: Array<[NodeJS.Signals, () => void]> = sigProxy && !tty ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)]) : [];
-  for (const [s, h] of handlers) process.on(s, h);
+  const stopResizing = followTerminalSize(ctx, tty, (h, w) => client.containerResize(id, h, w));
+  const stopProxy = proxySignals(sigProxy && !tty, (sig) => client.containerKill(id, sig));
   try {
     const status = await Promise.race([wait.result, detachedP.then(() => undefined)]);
     if (!status) { conn?.close(); return 0; }
@@ -111,8 +104,8 @@ async function runForeground(ctx: CliContext, id: string, opts: ContainerOptions
   } finally {
     restoreStdin?.();
     restoreTerminal();
-    if (watchSize) ctx.stdout.off('resize', resize);
-    for (const [s, h] of handlers) process.off(s, h);
+    stopResizing();
+    stopProxy();
   }
 }
 

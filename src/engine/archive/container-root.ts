@@ -25,7 +25,8 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
   if (!f) {
     // Already paused by the user: nothing to freeze, and nothing to thaw afterwards.
     const thawed = thaws.get(rec.Id) ?? Promise.resolve();
-    const frozen = thawed.then(() => (rec.State.Status === 'running' ? runtimePause(rt, rec.Id).then(() => true) : false));
+    // Under the container's lock, as every transition: the state is the one start, stop and pause left.
+    const frozen = thawed.then(() => svc.withLock(rec.Id, async () => (rec.State.Status === 'running' ? runtimePause(rt, rec.Id).then(() => true) : false)));
     f = { count: 0, frozen };
     freezes.set(rec.Id, f);
   }
@@ -37,7 +38,9 @@ async function withFrozen<T>(svc: ContainerService, rec: ContainerRecord, fn: ()
     if (--f.count === 0) {
       freezes.delete(rec.Id);
       const frozen = f.frozen;
-      const thaw = (async () => { if (await frozen.catch(() => false)) await runtimeResume(rt, rec.Id).catch(() => undefined); })();
+      const thaw = (async () => {
+        if (await frozen.catch(() => false)) await svc.withLock(rec.Id, () => runtimeResume(rt, rec.Id)).catch(() => undefined);
+      })();
       thaws.set(rec.Id, thaw);
       await thaw;
       if (thaws.get(rec.Id) === thaw) thaws.delete(rec.Id);

@@ -6,11 +6,10 @@ import { existsSync } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { scopedPath } from '../../fs/resolve-in-root.js';
 import { errorMessage, invalidArgument, isBerthError, notFound } from '../../errors.js';
-import type { OciMount } from '../../runtime/oci-spec.js';
 import { log } from '../../util/log.js';
 import type { EventBus } from '../../model/events.js';
 import type { ContainerConfig, ContainerRecord, HostConfig } from '../../model/container.js';
-import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord } from './mounts.js';
+import { inheritMount, ociMounts, parseVolumesFrom, planMounts, type ApiMount, type ContainerMountHooks, type MountPointRecord, type StartedMounts } from './mounts.js';
 import { copyUp } from '../../volumes/copy-up.js';
 import { needsMount } from '../../volumes/local-mount.js';
 import { ANONYMOUS_LABEL } from '../../volumes/types.js';
@@ -131,12 +130,20 @@ export class ContainerMounts implements ContainerMountHooks {
     }
   }
 
-  async start(rec: ContainerRecord): Promise<OciMount[] | undefined> {
+  /**
+   * At start: volumes acquired (mounted when they have options) and `mount` events sent. The record is
+   * not changed here: the mount points with this run's sources come back for the container service to
+   * put in the record it saves.
+   */
+  async start(rec: ContainerRecord): Promise<StartedMounts | undefined> {
     if (!rec.MountPoints) return undefined;
     const { volumes, events } = this.opts;
     const held: string[] = [];
     this.held.set(rec.Id, held);
-    for (const m of rec.MountPoints) {
+    const mountPoints: MountPointRecord[] = [];
+    for (const planned of rec.MountPoints) {
+      const m = { ...planned };
+      mountPoints.push(m);
       if (m.Type === 'bind' && m.CreateSource && !existsSync(m.Source)) await mkdir(m.Source, { recursive: true, mode: 0o755 });
       if (m.Type !== 'volume' || !m.Name) continue;
       if (!volumes.store.get(m.Name)) throw notFound(`get ${m.Name}: no such volume`);
@@ -147,7 +154,7 @@ export class ContainerMounts implements ContainerMountHooks {
         container: rec.Id, destination: m.Destination, driver: m.Driver ?? 'local', propagation: m.Propagation, 'read/write': String(m.RW),
       });
     }
-    return ociMounts(rec.MountPoints);
+    return { mountPoints, oci: ociMounts(mountPoints) };
   }
 
   async forCopy(rec: ContainerRecord): Promise<{ mounts: MountPointRecord[]; release: () => Promise<void> }> {

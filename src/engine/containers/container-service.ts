@@ -1,23 +1,21 @@
 // Container service: create, start, stop, kill, wait, remove, rename, prune: the one owner of container
-// state. Each container runs under its own conmon, so containers outlive berthd; exits are learned from
+// state (other services change a record only through `update`, under the container's lock). Each container runs under its own conmon, so containers outlive berthd; exits are learned from
 // conmon's exit files (inotify), never by polling. Recovery (recovery.ts), restart policy
 // (restart-policy.ts), wait conditions (wait.ts) and usage queries (usage.ts) live beside it. Other
 // services are told of a container's end through explicit calls (mounts.stopped/destroyed, network.release).
 import { EventEmitter } from 'node:events';
-import { constants, existsSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerConfigOptions } from './options.js';
+import type { ContainerConfigOptions, ContainerServiceOptions } from './options.js';
 import { createContainer } from './create.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notFound, notModified } from '../../errors.js';
-import type { ImageProvider } from '../../model/image.js';
 import { ExitWatcher, type ExitInfo } from '../../runtime/exit-watcher.js';
 import { runtimeDeleteFast, runtimePause, runtimeResume } from '../../runtime/oci-runtime.js';
 import { parseSignal } from '../../runtime/signals.js';
 import { releaseRunMounts } from './run-mounts.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../../model/events.js';
-import type { NetworkService } from '../../network/network-service.js';
 import { pruneContainers } from './prune.js';
 import { cgroupPids } from './top.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
@@ -29,31 +27,21 @@ import { failedStartExitCode, launchContainer, runtimeRef, usernsOf } from './la
 import { pinContainerUserns } from './userns-rootfs.js';
 import { ContainerPaths } from './paths.js';
 import { ContainerStore } from './store.js';
-import type { ContainerMountHooks } from './mounts.js';
+import { removeContainerFiles } from './remove-files.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
 import { namespacePeerPid, peerInfo } from './peers.js';
+import { resizeTerminal } from './tty-resize.js';
 
-export type { ContainerConfigOptions };
-
-export interface ContainerServiceOptions {
-  config: ContainerConfigOptions;
-  events: EventBus;
-  images: ImageProvider;
-  /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
-  mounts?: ContainerMountHooks;
-  /** Networking (src/network): endpoints recorded at create, set up before start, released after a run. */
-  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release'>;
-}
-
-export type { WaitCondition };
+export type { ContainerConfigOptions, ContainerServiceOptions, WaitCondition };
 
 export class ContainerService {
   readonly paths: ContainerPaths;
   readonly store: ContainerStore;
   private readonly exits: ExitWatcher;
-  /** `exit:<id>` after an exit is fully handled (code), `start:<id>`, `remove:<id>` (code). */
+  /** `exit:<id>` after an exit is handled (code), `start:<id>`, `remove:<id>` (code) for waiters; `start`, `exit`,
+   * `remove` (id) for the engine's run followers (health probes, log rotation). */
   readonly lifecycle = new EventEmitter();
-  /** One lock per container: start, exit clean-up, pause, remove and prune take it. */
+  /** One lock per container: every transition and every record change (`update`) takes it. */
   private readonly locks = new KeyedLock();
   /** Containers being stopped on purpose (no restart policy, `stop` event after `die`). */
   private readonly stopping = new Set<string>();
@@ -91,9 +79,20 @@ export class ContainerService {
     }
   }
 
-  /** Runs `fn` under the container's lock (also for other services' record changes: network connect). */
+  /** Runs `fn` under the container's lock (also cp/export's freeze and thaw; records change through `update`). */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(id, fn);
+  }
+
+  /** The one way to change a record outside a transition (connect, update, rename): under the lock, on the
+   * stored record (re-resolved there: a removal in between is a 404), saved once; a throwing `change` saves nothing. */
+  update<T>(id: string, change: (rec: ContainerRecord) => T | Promise<T>): Promise<T> {
+    return this.withLock(id, async () => {
+      const rec = this.store.get(id) ?? this.store.resolve(id); // resolve: Docker's 404
+      const out = await change(rec);
+      await this.store.save(rec);
+      return out;
+    });
   }
 
   /** Inside the lock: the record is still the stored one (not removed while the caller waited). */
@@ -104,6 +103,11 @@ export class ContainerService {
   /** Event attributes Docker sends for containers: image, name, and the labels. */
   attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
     return { ...(rec.Config.Labels ?? {}), image: String(rec.Config.Image ?? rec.Image), name: rec.Name.slice(1), ...extra };
+  }
+
+  private life(kind: 'start' | 'exit' | 'remove', rec: ContainerRecord, code?: number): void {
+    this.lifecycle.emit(`${kind}:${rec.Id}`, code);
+    this.lifecycle.emit(kind, rec.Id);
   }
 
   private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -144,9 +148,10 @@ export class ContainerService {
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
       const mounts = await this.opts.mounts?.start(rec);
+      if (mounts) rec.MountPoints = mounts.mountPoints;
       const makeNetns = await pinContainerUserns(this.paths, rec.Id, usernsOf(rec, this.opts.config), namespacePeerPid(this.store, rec));
       const netnsPath = await this.opts.network?.attach(rec, makeNetns);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts?.oci, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
@@ -156,14 +161,14 @@ export class ContainerService {
       this.emit(rec, 'die', { exitCode: String(rec.State.ExitCode) });
       void this.opts.mounts?.stopped?.(rec.Id);
       // Attached clients (`start -a`, `run`) must see their stream end, as Docker closes it.
-      this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
+      this.life('exit', rec, rec.State.ExitCode);
       // Docker removes an --rm container whose start failed (the CLI waits for that removal).
       if (rec.HostConfig.AutoRemove) await this.destroy(rec).catch((e) => log.error('auto-remove failed', { id: rec.Id, err: errorMessage(e) }));
       throw err;
     }
     rec.State = { Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString(), FinishedAt: rec.State.FinishedAt };
     rec.HasBeenStartedBefore = true;
-    this.lifecycle.emit(`start:${rec.Id}`);
+    this.life('start', rec);
     // `start` before anything awaits: a process that exits at once must not have its `die` published first.
     this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
@@ -201,37 +206,37 @@ export class ContainerService {
     if (oom) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(info.exitCode), execDuration: String(Math.max(0, Math.round((info.finishedAt.getTime() - Date.parse(rec.State.StartedAt)) / 1000))) });
     void this.opts.mounts?.stopped?.(rec.Id);
-    this.lifecycle.emit(`exit:${rec.Id}`, info.exitCode);
+    this.life('exit', rec, info.exitCode);
     await cleanup.catch((err) => log.error('exit clean-up failed', { id: rec.Id, err: errorMessage(err) }));
     if (restart) this.restarts.schedule(rec, info.finishedAt.getTime() - Date.parse(rec.State.StartedAt));
   }
 
-  private nextExit(id: string): Promise<number> {
-    return nextExit(this.lifecycle, id);
-  }
-
+  /** Docker's stop: the stop signal, SIGKILL after the timeout. Each signal is sent under the lock (state re-checked
+   * there), the exit is awaited outside it: a `kill` can hurry a stop, and the exit's clean-up never waits behind it. */
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.resolve(ref);
-    if (!this.isRunning(rec)) throw notModified();
-    rec.HasBeenManuallyStopped = true;
-    // Kept at once: berthd may die before the exit is handled, and `unless-stopped` must stay down.
-    await this.store.save(rec);
-    if (this.restarts.cancel(rec)) {
-      // Waiting to restart: there is no process; it simply stays down.
-      await this.store.save(rec);
-      this.lifecycle.emit(`exit:${rec.Id}`, rec.State.ExitCode);
-      this.emit(rec, 'stop');
-      return;
-    }
     const signal = parseSignal(opts.signal, rec.Config.StopSignal || 'SIGTERM');
+    const { exited } = await this.withLock(rec.Id, async (): Promise<{ exited?: Promise<number> }> => {
+      this.assertStored(rec);
+      if (!this.isRunning(rec)) throw notModified();
+      rec.HasBeenManuallyStopped = true;
+      // Kept at once: berthd may die before the exit is handled, and `unless-stopped` must stay down.
+      await this.store.save(rec);
+      if (this.restarts.cancel(rec)) {
+        // Waiting to restart: there is no process; it simply stays down.
+        await this.store.save(rec);
+        this.life('exit', rec, rec.State.ExitCode);
+        this.emit(rec, 'stop');
+        return {};
+      }
+      return await this.signalLocked(rec, signal, true);
+    });
+    if (!exited) return;
     const timeout = opts.timeout ?? (typeof rec.Config.StopTimeout === 'number' ? rec.Config.StopTimeout : 10);
-    this.stopping.add(rec.Id);
     try {
-      const exited = this.nextExit(rec.Id);
-      this.signal(rec, signal);
       const done = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
-      if (!done && this.isRunning(rec)) {
-        this.signal(rec, 9);
+      if (!done) {
+        await this.withLock(rec.Id, async () => { if (this.isRunning(rec)) await this.signalLocked(rec, 9, false); });
         await exited;
       }
       this.emit(rec, 'stop');
@@ -240,28 +245,41 @@ export class ContainerService {
     }
   }
 
-  private signal(rec: ContainerRecord, signal: number): void {
+  /**
+   * Sends `signal` to the container's process; called under the lock. With `stopping`, the run is marked
+   * as ended on purpose (no restart policy) and its exit is returned (wrapped: a bare promise returned
+   * from the lock would be awaited inside it), registered before the signal so a fast exit is not missed.
+   */
+  private async signalLocked(rec: ContainerRecord, signal: number, stopping: boolean): Promise<{ exited?: Promise<number> }> {
+    let exited: Promise<number> | undefined;
+    if (stopping) { this.stopping.add(rec.Id); exited = nextExit(this.lifecycle, rec.Id); }
     this.emit(rec, 'kill', { signal: String(signal) });
     try { process.kill(rec.State.Pid, signal); } catch { /* exited meanwhile */ }
     if (rec.State.Status === 'paused') {
       // A frozen process cannot act on the signal: thaw it, as Docker does when stopping.
-      void runtimeResume(runtimeRef(this.opts.config, this.paths, rec.Runtime), rec.Id)
+      await runtimeResume(runtimeRef(this.opts.config, this.paths, rec.Runtime), rec.Id)
         .then(() => { if (rec.State.Status === 'paused') rec.State.Status = 'running'; })
         .catch(() => undefined);
     }
+    return { exited };
   }
 
   async kill(ref: string, signalName?: string): Promise<void> {
     const rec = this.resolve(ref);
     const signal = parseSignal(signalName, 'SIGKILL');
-    if (!this.isRunning(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
-    if (rec.State.Status === 'restarting') throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is restarting, wait until the container is running`);
-    // Killed with its stop signal or SIGKILL, it was stopped by the user (no restart policy applies).
-    if (signal === 9 || signal === parseSignal(undefined, rec.Config.StopSignal || 'SIGTERM')) {
-      rec.HasBeenManuallyStopped = true;
-      await this.store.save(rec);
-    }
-    if (signal === 9) await this.killAndWait(rec); else this.signal(rec, signal);
+    const { exited } = await this.withLock(rec.Id, async () => {
+      this.assertStored(rec);
+      if (!this.isRunning(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+      if (rec.State.Status === 'restarting') throw conflict(`Cannot kill container: ${ref}: Container ${rec.Id} is restarting, wait until the container is running`);
+      // Killed with its stop signal or SIGKILL, it was stopped by the user (no restart policy applies).
+      if (signal === 9 || signal === parseSignal(undefined, rec.Config.StopSignal || 'SIGTERM')) {
+        rec.HasBeenManuallyStopped = true;
+        await this.store.save(rec);
+      }
+      // SIGKILL is waited for (the process is gone when kill answers); other signals are not.
+      return await this.signalLocked(rec, signal, signal === 9);
+    });
+    if (exited) await this.awaitStoppedExit(rec, exited);
   }
 
   async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
@@ -271,14 +289,11 @@ export class ContainerService {
     this.emit(rec, 'restart');
   }
 
-  /** Terminal size of a tty container, through conmon's control fifo (`1 <height> <width>`). */
+  /** Terminal size of a tty container (conmon's control fifo). */
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.resolve(ref);
     if (!this.isRunning(rec)) throw conflict(`Container ${rec.Id} is not running`);
-    if (!rec.Config.Tty || height <= 0 || width <= 0) return;
-    let fh;
-    try { fh = await open(join(this.paths.bundle(rec.Id), 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK); } catch { return; }
-    try { await fh.write(`1 ${height} ${width}\n`); } catch { /* conmon busy or gone */ } finally { await fh.close(); }
+    if (rec.Config.Tty && height > 0 && width > 0) await resizeTerminal(this.paths.bundle(rec.Id), height, width);
   }
 
   /** Freezes (pause) or thaws (unpause) every process of a running container. */
@@ -315,8 +330,8 @@ export class ContainerService {
     }
     const refuse = () => conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
     if (this.isRunning(rec) && !opts.force) throw refuse();
-    // A forced rm kills outside the lock (the exit's clean-up takes it); a restart policy or a racing
-    // start may run it again meanwhile, so a few rounds.
+    // A forced rm kills under the lock and waits for the exit outside it (the exit's clean-up takes it);
+    // a restart policy or a racing start may run it again meanwhile, so a few rounds.
     for (let round = 0; round < 10; round++) {
       if (this.isRunning(rec)) await this.killAndWait(rec);
       const done = await this.withLock(rec.Id, async () => {
@@ -330,13 +345,14 @@ export class ContainerService {
     throw conflict(`container ${rec.Id} kept being restarted while it was removed`);
   }
 
+  /** SIGKILL under the lock, when it is still running there; then its exit, outside the lock. */
   private async killAndWait(rec: ContainerRecord): Promise<void> {
-    this.stopping.add(rec.Id);
-    try {
-      const exited = this.nextExit(rec.Id);
-      this.signal(rec, 9);
-      await exited;
-    } finally { this.stopping.delete(rec.Id); }
+    const { exited } = await this.withLock(rec.Id, async () => (this.isRunning(rec) ? await this.signalLocked(rec, 9, true) : {}));
+    if (exited) await this.awaitStoppedExit(rec, exited);
+  }
+
+  private async awaitStoppedExit(rec: ContainerRecord, exited: Promise<number>): Promise<void> {
+    try { await exited; } finally { this.stopping.delete(rec.Id); }
   }
 
   /** Removes everything of a stopped container; marks it first so a crash half-way is finished on recovery. */
@@ -346,22 +362,10 @@ export class ContainerService {
     if (!runCleaned) await this.cleanupRun(rec);
     this.store.forget(rec);
     await this.store.idle(rec.Id); // a save under way finishes before the files move
-    // Renaming the files away is what makes the removal final (the record is gone from the containers
-    // dir); deleting the bytes is off the path of `run --rm`, which waits for this removal.
-    const dataTrash = join(this.paths.trashDir, rec.Id);
-    const execTrash = join(this.paths.execTrashDir, rec.Id);
-    const moveAway = (from: string, to: string) => rename(from, to).then(() => to, () => rm(from, { recursive: true, force: true }).then(() => undefined));
-    const [movedData, movedExec] = await Promise.all([
-      moveAway(this.paths.dir(rec.Id), dataTrash),
-      moveAway(this.paths.bundle(rec.Id), execTrash),
-      rm(this.paths.exitFile(rec.Id), { force: true }),
-    ]);
+    await removeContainerFiles(this.paths, rec.Id);
     this.emit(rec, 'destroy');
     void this.opts.mounts?.destroyed?.(rec.Id);
-    this.lifecycle.emit(`remove:${rec.Id}`, rec.State.ExitCode);
-    for (const dir of [movedData, movedExec]) {
-      if (dir) void rm(dir, { recursive: true, force: true }).catch((err) => log.warn('deleting removed container files failed', { dir, err: errorMessage(err) }));
-    }
+    this.life('remove', rec, rec.State.ExitCode);
   }
 
   async rename(ref: string, newName: string): Promise<void> {
@@ -369,9 +373,11 @@ export class ContainerService {
     if (!newName) throw invalidArgument('Neither old nor new names may be empty');
     const wanted = newName.startsWith('/') ? newName : '/' + newName;
     if (wanted === rec.Name) throw invalidArgument('Renaming a container with the same name as its current name');
-    const oldName = rec.Name;
-    rec.Name = this.store.rename(rec, newName);
-    await this.store.save(rec);
+    const oldName = await this.update(rec.Id, (stored) => {
+      const old = stored.Name;
+      stored.Name = this.store.rename(stored, newName);
+      return old;
+    });
     this.emit(rec, 'rename', { oldName });
   }
 
@@ -379,9 +385,7 @@ export class ContainerService {
     return pruneContainers({ all: () => this.store.all(), get: (id) => this.store.get(id), isRunning: (r) => this.isRunning(r), withLock: (id, fn) => this.withLock(id, fn), destroy: (r) => this.destroy(r), upper: (id) => this.paths.upper(id), events: this.opts.events }, filter);
   }
 
-  async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
-    return usage.sizes(this.paths, rec);
-  }
+  async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> { return usage.sizes(this.paths, rec); }
 
   /** Host pids of the container's processes (from its cgroup). */
   pids(rec: ContainerRecord): number[] {
@@ -392,8 +396,4 @@ export class ContainerService {
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> { return usage.imageUsers(this.store.all(), imageId); }
   counts(): { total: number; running: number; paused: number; stopped: number } { return usage.counts(this.store.all()); }
   async diskUsage(): Promise<Array<Record<string, unknown>>> { return usage.diskUsage(this.paths, this.store.all()); }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -277,11 +277,14 @@ export function ociMounts(mounts: MountPointRecord[]): OciMount[] {
 }
 
 /** What the container service asks of the volume side (wired in engine.ts). */
+/** A run's mounts: the record's mount points with this run's sources, and the OCI mounts made of them. */
+export interface StartedMounts { mountPoints: MountPointRecord[]; oci: OciMount[] }
+
 export interface ContainerMountHooks {
   /** At create: plans and validates the mounts, creates volumes, copies image content into fresh ones. */
   create(input: { id: string; config: ContainerConfig; hostConfig: HostConfig; layerDirs: string[] }): Promise<MountPointRecord[]>;
-  /** At each start: the OCI mounts (undefined for records without planned mounts). */
-  start(rec: ContainerRecord): Promise<OciMount[] | undefined>;
+  /** At each start: this run's mount points and OCI mounts (undefined for records without planned mounts). */
+  start(rec: ContainerRecord): Promise<StartedMounts | undefined>;
   /** After a run ended (the `die` of the container): volumes it held are released. */
   stopped?(id: string): Promise<void>;
   /** For cp on a stopped container: its volume and bind mounts (volumes held until `release`). */

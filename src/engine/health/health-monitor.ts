@@ -22,11 +22,10 @@ export class HealthMonitor {
 
   /** Follows container starts and exits; picks up containers already running (after a berthd restart). */
   init(): void {
-    this.opts.events.subscribe((ev) => {
-      if (ev.Type !== 'container') return;
-      if (ev.Action === 'start') this.startFor(ev.Actor.ID);
-      else if (ev.Action === 'die' || ev.Action === 'destroy') this.stopFor(ev.Actor.ID);
-    });
+    // The container service's own run signals (explicit), not the public event stream.
+    const life = this.opts.containers.lifecycle;
+    life.on('start', (id: string) => this.startFor(id));
+    for (const end of ['exit', 'remove']) life.on(end, (id: string) => this.stopFor(id));
     for (const rec of this.opts.containers.store.all()) {
       if (rec.State.Status === 'running' || rec.State.Status === 'paused') this.startFor(rec.Id, false);
     }

@@ -17,27 +17,30 @@ export interface UpdateRequest extends ResourceFields { RestartPolicy?: RestartP
 export class UpdateService {
   constructor(private readonly opts: { config: { runtimes: Record<string, RuntimeEntry> }; containers: ContainerService; events: EventBus }) {}
 
+  /** Validated, applied to the running container, then written to the record: through containers.update (its lock, one save). */
   async update(ref: string, body: UpdateRequest): Promise<{ Warnings: string[] }> {
     const c = this.opts.containers;
-    const rec = c.resolve(ref);
-    const hc = rec.HostConfig as HostConfig & ResourceFields;
-    const update: ResourceFields = {};
-    for (const k of UPDATABLE) if (body[k] !== undefined && body[k] !== null) (update as Record<string, unknown>)[k] = body[k];
-    const merged = mergeUpdate(hc, update, rec.Id);
-    const warnings = normalizeResources(merged);
-    let policy: RestartPolicy | undefined;
-    if (body.RestartPolicy?.Name) {
-      policy = validateRestartPolicy(body.RestartPolicy);
-      if (hc.AutoRemove && policy.Name !== 'no') throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
-    }
-    if (Object.keys(update).length && c.isRunning(rec) && rec.State.Status !== 'restarting') {
-      const rt = runtimeRef(this.opts.config, c.paths, rec.Runtime);
-      await runtimeUpdate(rt.path, ['--root', rt.root, ...rt.args], rec.Id, ociResources(limitsOf(merged)));
-    }
-    for (const k of UPDATABLE) if (merged[k] !== undefined) (hc as Record<string, unknown>)[k] = merged[k];
-    if (policy) hc.RestartPolicy = policy;
-    await c.store.save(rec);
-    this.opts.events.publish('container', 'update', rec.Id, c.attributes(rec));
+    const found = c.resolve(ref);
+    const warnings = await c.update(found.Id, async (rec) => {
+      const hc = rec.HostConfig as HostConfig & ResourceFields;
+      const update: ResourceFields = {};
+      for (const k of UPDATABLE) if (body[k] !== undefined && body[k] !== null) (update as Record<string, unknown>)[k] = body[k];
+      const merged = mergeUpdate(hc, update, rec.Id);
+      const warnings = normalizeResources(merged);
+      let policy: RestartPolicy | undefined;
+      if (body.RestartPolicy?.Name) {
+        policy = validateRestartPolicy(body.RestartPolicy);
+        if (hc.AutoRemove && policy.Name !== 'no') throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
+      }
+      if (Object.keys(update).length && c.isRunning(rec) && rec.State.Status !== 'restarting') {
+        const rt = runtimeRef(this.opts.config, c.paths, rec.Runtime);
+        await runtimeUpdate(rt.path, ['--root', rt.root, ...rt.args], rec.Id, ociResources(limitsOf(merged)));
+      }
+      for (const k of UPDATABLE) if (merged[k] !== undefined) (hc as Record<string, unknown>)[k] = merged[k];
+      if (policy) hc.RestartPolicy = policy;
+      return warnings;
+    });
+    this.opts.events.publish('container', 'update', found.Id, c.attributes(found));
     return { Warnings: warnings };
   }
 }

@@ -8,7 +8,6 @@ import { open, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../../errors.js';
 import { log } from '../../util/log.js';
-import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { policyOf, type LogConfig } from './log-config.js';
 import { rotatedPath } from './log-view.js';
@@ -21,14 +20,13 @@ interface Watch { watcher: FSWatcher; queued: boolean; busy: boolean }
 export class LogRotator {
   private readonly watches = new Map<string, Watch>();
 
-  constructor(private readonly opts: { containers: ContainerService; events: EventBus }) {}
+  constructor(private readonly opts: { containers: ContainerService }) {}
 
   init(): void {
-    this.opts.events.subscribe((ev) => {
-      if (ev.Type !== 'container') return;
-      if (ev.Action === 'start') this.follow(ev.Actor.ID);
-      else if (ev.Action === 'die' || ev.Action === 'destroy') this.unfollow(ev.Actor.ID);
-    });
+    // The container service's own run signals (explicit), not the public event stream.
+    const life = this.opts.containers.lifecycle;
+    life.on('start', (id: string) => this.follow(id));
+    for (const end of ['exit', 'remove']) life.on(end, (id: string) => this.unfollow(id));
     for (const rec of this.opts.containers.store.all()) if (rec.State.Status === 'running' || rec.State.Status === 'paused') this.follow(rec.Id);
   }
 

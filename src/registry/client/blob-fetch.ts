@@ -1,12 +1,11 @@
-// Downloads one blob, verifying its digest while it streams. The bytes also land in a partial file, so an
-// interrupted pull (dropped connection, dead registry, berthd killed) keeps them: the next attempt re-reads
-// that prefix and asks the registry for the rest with HTTP Range. A dropped connection is resumed in place
-// up to a few times; the consumer sees one continuous stream and an error only if the blob is wrong.
+// Downloads one blob into a partial file, so an interrupted pull (dropped connection, dead registry, berthd
+// killed) keeps the bytes: the next attempt keeps that prefix and asks the registry for the rest with HTTP
+// Range. A dropped connection is resumed in place up to a few times. The reader of the partial file (an
+// unpack worker) follows it as it grows and checks the digest; small blobs are read whole and verified here.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { stat, truncate, unlink } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { open, stat, truncate } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { BerthError, invalidArgument } from '../../errors.js';
 import { registryError, type RegistrySession } from './session.js';
@@ -18,11 +17,17 @@ async function sizeOf(path: string): Promise<number> {
   try { return (await stat(path)).size; } catch { return 0; }
 }
 
-export interface BlobFetch {
-  /** Compressed bytes; fails instead of ending when the digest does not match. */
-  stream: Readable;
+export interface BlobDownload {
   /** Bytes already on disk from an earlier attempt. */
   resumedFrom: number;
+  /**
+   * Appends the rest of the blob to the partial file; `onWritten` gets the file's length after each write
+   * has landed (readers may then read that far). Resolves when the file holds exactly the manifest's size.
+   * The digest is the reader's to check (the unpack worker hashes the file as it reads it).
+   */
+  run(onWritten: (n: number) => void, signal?: AbortSignal): Promise<void>;
+  /** Not needed after all: closes the open answer. */
+  abandon(): void;
 }
 
 async function get(s: RegistrySession, repo: string, digest: string, from: number): Promise<IncomingMessage> {
@@ -37,11 +42,8 @@ function continuesAt(res: IncomingMessage, from: number): boolean {
   return res.statusCode === 206 && new RegExp(`^bytes ${from}-`).test(String(res.headers['content-range'] ?? ''));
 }
 
-/**
- * Opens the blob `d` for reading, resuming from `partial` when it holds a prefix. `onBytes` gets the
- * running count of verified-so-far bytes (including the resumed prefix).
- */
-export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor, partial: string, onBytes: (n: number) => void): Promise<BlobFetch> {
+/** Opens the blob `d` for download into `partial`, continuing after the prefix it already holds. */
+export async function openBlobDownload(s: RegistrySession, repo: string, d: Descriptor, partial: string): Promise<BlobDownload> {
   let have = await sizeOf(partial);
   if (have > d.size) { await truncate(partial, 0); have = 0; }
   let first: IncomingMessage | undefined;
@@ -54,19 +56,24 @@ export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor,
     }
   }
   const resumedFrom = have;
-  async function* bytes(): AsyncGenerator<Buffer> {
-    const hash = createHash('sha256');
-    let n = 0;
-    if (have > 0) {
-      for await (const c of createReadStream(partial, { end: have - 1, highWaterMark: 1 << 20 })) { hash.update(c as Buffer); n += (c as Buffer).length; onBytes(n); yield c as Buffer; }
-    }
+  // The file exists from now on, so its reader can open it before the first byte lands.
+  await (await open(partial, 'a', 0o600)).close();
+  const run = async (onWritten: (n: number) => void, signal?: AbortSignal): Promise<void> => {
+    let n = have;
+    if (n >= d.size) { onWritten(n); return; }
     // Appends without waiting for each write (the stream batches them); backpressure still holds.
     const out = createWriteStream(partial, { flags: 'a', mode: 0o600, highWaterMark: 4 << 20 });
     const outError = new Promise<never>((_, reject) => out.once('error', reject));
     outError.catch(() => undefined);
+    let written = n;
+    const landed = (len: number) => (err?: Error | null) => { if (!err) { written += len; onWritten(written); } };
+    let res = first;
+    first = undefined;
+    const onAbort = () => res?.destroy();
+    signal?.addEventListener('abort', onAbort);
     try {
-      let res = first;
       for (let attempt = 0; n < d.size; attempt++) {
+        if (signal?.aborted) throw new BerthError('internal', `download of ${d.digest} stopped`);
         if (!res) {
           if (attempt > RESUME_ATTEMPTS) throw new BerthError('internal', `download of ${d.digest} failed: connection lost ${attempt} times`);
           res = await get(s, repo, d.digest, n);
@@ -76,29 +83,24 @@ export async function fetchBlob(s: RegistrySession, repo: string, d: Descriptor,
           for await (const c of res) {
             const buf = c as Buffer;
             if (n + buf.length > d.size) throw invalidArgument(`filesystem layer verification failed for digest ${d.digest}: more bytes than the manifest's ${d.size}`);
-            hash.update(buf);
-            if (!out.write(buf)) await Promise.race([once(out, 'drain'), outError]);
             n += buf.length;
-            onBytes(n);
-            yield buf;
+            if (!out.write(buf, landed(buf.length))) await Promise.race([once(out, 'drain'), outError]);
           }
           if (n < d.size) throw new Error('connection closed early');
         } catch (err) {
-          if (err instanceof BerthError) throw err;
+          if (err instanceof BerthError || signal?.aborted) throw err;
           res = undefined; // dropped: ask again for the rest
           if (attempt >= RESUME_ATTEMPTS) throw new BerthError('internal', `download of ${d.digest} failed after ${n} of ${d.size} bytes: ${(err as Error).message}`);
         }
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       await new Promise<void>((resolve) => out.end(resolve));
     }
-    const got = 'sha256:' + hash.digest('hex');
-    if (got !== d.digest) {
-      await unlink(partial).catch(() => undefined);
-      throw invalidArgument(`filesystem layer verification failed for digest ${d.digest}: got ${got}`);
-    }
-  }
-  return { stream: Readable.from(bytes(), { objectMode: false, highWaterMark: 1 << 20 }), resumedFrom };
+    await Promise.race([outError, Promise.resolve()]);
+    if (written !== d.size) throw new BerthError('internal', `download of ${d.digest}: only ${written} of ${d.size} bytes reached the disk`);
+  };
+  return { resumedFrom, run, abandon: () => { first?.destroy(); first = undefined; } };
 }
 
 /** A small blob (the image config) read whole and verified. */

@@ -15,6 +15,7 @@ import { writeAsync } from '../../command.js';
 import { enterRawMode, forwardStdin, pumpOutput } from '../attach-io.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 import type { ComposeContext, ComposeVerb } from './context.js';
+import { keyValueMap } from '../key-values.js';
 
 function envList(list: string[], env: Record<string, string | undefined>): string[] {
   return list.map((e) => (e.includes('=') ? e : `${e}=${env[e] ?? ''}`));
@@ -100,14 +101,14 @@ export const runVerb: ComposeVerb = {
       ...base,
       command: cmd.length ? cmd : base.command,
       entrypoint: flags.string('entrypoint') !== undefined ? shellWords(flags.string('entrypoint') as string, '--entrypoint') : base.entrypoint,
-      environment: { ...base.environment, ...Object.fromEntries(envList(flags.list('env'), cc.cli.env).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) },
+      environment: { ...base.environment, ...keyValueMap(envList(flags.list('env'), cc.cli.env)) },
       user: flags.string('user') ?? base.user,
       working_dir: flags.string('workdir') ?? base.working_dir,
       ports: flags.bool('service-ports') ? base.ports : [],
       restart: undefined,
       tty, stdin_open: !detach,
       healthcheck: base.healthcheck,
-      labels: { ...base.labels, ...Object.fromEntries(flags.list('label').map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')])) },
+      labels: { ...base.labels, ...keyValueMap(flags.list('label')) },
     };
     if (flags.list('publish').length) {
       const { parsePortShort } = await import('../../../compose/loader/syntax.js');
