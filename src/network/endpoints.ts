@@ -5,7 +5,9 @@
 //
 // The fast path: a container on the default bridge alone, without published ports or a fixed MAC, takes
 // a namespace that netavark already set up (netns-pool.ts) and pays nothing for its network at start;
-// its teardown runs in the background (its address stays taken until netavark is done).
+// its teardown runs in the background (its address stays taken until netavark is done), and when nothing
+// of the container can have changed the namespace it goes back to the pool instead (recyclable()).
+// Set-ups on the default bridge with nothing published run in parallel (netavark.ts, the shared lock).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -20,10 +22,10 @@ import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
-import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
+import { netavarkOptions, netavarkSetup, netavarkTeardown, type LockMode, type NetavarkOptions } from '../netavark/netavark.js';
 import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
-import { anyPublished, poolable, type SavedEndpoint } from './endpoint-files.js';
+import { anyPublished, poolable, recyclable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
 import { pickIp6, v4Pool } from './ipam6.js';
@@ -45,8 +47,13 @@ interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: s
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
-  /** netavark runs one at a time: concurrent runs race on the shared firewall chains. */
+  /** netavark runs that may change firewall rules go one at a time: concurrent ones race on the shared chains. */
   private netavarkQueue: Promise<unknown> = Promise.resolve();
+  /** Shared-lock set-ups under way, and those waiting for a slot (bounded: 2 cores here). */
+  private sharedRunning = 0;
+  private readonly sharedWaiting: Array<() => void> = [];
+  /** Networks this daemon has set up once (exclusively): later set-ups there find the rules in place. */
+  private readonly rulesSeen = new Set<string>();
   /** Ready namespaces on the default bridge (none without netavark, or with a pool size of 0). */
   private pool?: NetnsPool;
 
@@ -64,6 +71,36 @@ export class Endpoints {
     return next;
   }
 
+  /**
+   * A set-up that only checks rules already there (the default bridge, nothing published, no DNS
+   * names, after this daemon's first set-up on it) runs beside others under the shared host lock;
+   * anything else goes through the queue, exclusively.
+   */
+  private lockFor(net: NetworkRecord, options: NetavarkOptions): LockMode {
+    const dns = (Object.values(options.network_info)[0] as { dns_enabled?: boolean } | undefined)?.dns_enabled;
+    const bridge = net.Driver === 'bridge' ? net.BridgeName : undefined;
+    const shared = !!bridge && !options.port_mappings?.length && dns === false && this.rulesSeen.has(net.Id);
+    return shared ? { exclusive: false, bridge } : { exclusive: true };
+  }
+
+  private async setupRun(net: NetworkRecord, nsPath: string, options: NetavarkOptions, background: boolean) {
+    const lock = this.lockFor(net, options);
+    const run = () => netavarkSetup(this.netavark!, this.configDir, nsPath, options, { background, lock });
+    if (lock.exclusive) {
+      const res = await this.serial(run);
+      this.rulesSeen.add(net.Id);
+      return res;
+    }
+    // A finished run hands its slot straight to the next waiter, so the bound holds exactly.
+    if (this.sharedRunning >= Endpoints.SHARED_LIMIT) await new Promise<void>((r) => this.sharedWaiting.push(r));
+    else this.sharedRunning++;
+    try { return await run(); } finally {
+      const next = this.sharedWaiting.shift();
+      if (next) next(); else this.sharedRunning--;
+    }
+  }
+  private static readonly SHARED_LIMIT = 8;
+
   get configDir(): string { return join(this.stateDir, 'netavark'); }
   private get poolDir(): string { return join(this.stateDir, 'pool'); }
 
@@ -77,11 +114,12 @@ export class Endpoints {
       plan: (id) => this.planPooled(net, id),
       setup: async (e) => {
         await createNamedNetns(basename(e.nsPath));
-        const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, e.nsPath, e.options, { background: true }));
+        const res = await this.setupRun(net, e.nsPath, e.options, true);
         if (net.BridgeName) await pinBridgeMac(net.BridgeName);
         return res.mac;
       },
       destroy: (e) => this.destroyPooled(e),
+      discard: (e) => deleteNetnsAt(e.nsPath),
     });
     const swept = await pool.sweep();
     if (swept) log.debug('netns pool: tore down leftovers of a previous run', { count: swept });
@@ -260,7 +298,7 @@ export class Endpoints {
     // Before setup, crash-safe: a crash half-way still finds a whole file to tear down from.
     await writeFileAtomic(file, JSON.stringify(saved));
     try {
-      const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options));
+      const res = await this.setupRun(net, ns.SandboxKey, options, false);
       if (net.BridgeName) await pinBridgeMac(net.BridgeName);
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
@@ -289,21 +327,34 @@ export class Endpoints {
   }
 
   /**
-   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end): a pooled namespace on the default bridge with
-   * nothing published and no DNS names. Its veth goes with the namespace; netavark's teardown would only
-   * re-check the network's firewall rules (~20 iptables runs) — which stay, since the pool's own ready
-   * namespaces still use the bridge, and the pool's netavark teardown at shutdown removes them.
+   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end):
+   * a namespace (pooled or its own) on the default bridge with nothing published and no DNS names. Its
+   * veth goes with the namespace; netavark's teardown would only re-check the network's firewall rules
+   * (~20 iptables runs) — which stay, since the pool's own ready namespaces still use the bridge, and
+   * the pool's netavark teardown at shutdown removes them.
    */
   private namespaceIsTheTeardown(saved: SavedEndpoint): boolean {
     const net = Object.values(saved.options.network_info)[0] as { dns_enabled?: boolean } | undefined;
-    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`)
+    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-`)
       && !saved.options.port_mappings?.length && net?.dns_enabled === false && saved.key === 'bridge';
   }
 
-  /** netavark's teardown of one saved endpoint; returns the namespace it was in. */
-  private async teardownFile(containerId: string, file: string, onlyEndpoint = false): Promise<string | undefined> {
+  /** A pooled namespace's endpoint file still as the pool wrote it (what giveBack needs). */
+  private static asPoolEntry(saved: SavedEndpoint): PoolEntry | undefined {
+    const e = saved as Partial<PoolEntry>;
+    const pooled = saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`) && saved.key === 'bridge' && !saved.options.port_mappings?.length;
+    return pooled && typeof e.id === 'string' && typeof e.ip === 'string' && typeof e.mac === 'string' ? (saved as PoolEntry) : undefined;
+  }
+
+  /**
+   * netavark's teardown of one saved endpoint; returns the namespace it was in (undefined when the
+   * namespace went back to the pool).
+   */
+  private async teardownFile(containerId: string, file: string, onlyEndpoint = false, recycle = false): Promise<string | undefined> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
+    const entry = onlyEndpoint && recycle ? Endpoints.asPoolEntry(saved) : undefined;
+    if (entry && existsSync(entry.nsPath) && await this.pool?.giveBack(entry, file)) return undefined;
     if (onlyEndpoint && this.namespaceIsTheTeardown(saved)) {
       await deleteNetnsAt(saved.nsPath);
     } else if (this.netavark && existsSync(saved.nsPath)) {
@@ -332,12 +383,14 @@ export class Endpoints {
     const pending = this.releasing.get(rec.Id);
     if (pending) { if (!pending.background) await pending.done; return; } // already being torn down (exit, then the removal)
     const ns = rec.NetworkSettings;
+    const access = this.containers();
+    const recycle = !!ns?.SandboxKey && recyclable(rec, access.all().filter((r) => r.Id !== rec.Id && access.isRunning(r)));
     const entry: Releasing = {
       done: Promise.resolve(), background: false,
       ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress, ip6: e.GlobalIPv6Address || undefined })),
       ports: Object.entries(ns?.Ports ?? {}).flatMap(([key, list]) => (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(key.split('/')[0]), protocol: (key.split('/')[1] ?? 'tcp') as PortMapping['protocol'], range: 1 }))),
     };
-    entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
+    entry.done = this.teardownAll(rec.Id, recycle).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
     this.releasing.set(rec.Id, entry);
     const done = entry.done;
     // Default bridge only, nothing published: no name, port or address someone could ask for again at
@@ -352,11 +405,12 @@ export class Endpoints {
       for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
+      delete ns.SandboxTainted;
     }
     if (!background) await done;
   }
 
-  private async teardownAll(containerId: string): Promise<void> {
+  private async teardownAll(containerId: string, recycle = false): Promise<void> {
     const dir = this.dir(containerId);
     let files: string[] = [];
     try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
@@ -364,11 +418,13 @@ export class Endpoints {
     try {
       const namespaces = new Set<string>();
       for (const f of files) {
-        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1);
+        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1, recycle);
         if (nsPath) namespaces.add(nsPath);
       }
       await rm(dir, { recursive: true, force: true });
       for (const p of namespaces) await deleteNetnsAt(p); // a pooled namespace is named for the pool, not the container
+      // A pooled namespace that did not come back is not coming back: the pool makes up for it now.
+      if ([...namespaces].some((p) => p.startsWith(`${NETNS_DIR}/berth-pool-`))) this.pool?.refill();
       await deleteNetns(containerId);
       if (published) await this.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
     } catch (err) {
