@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord } from '../model/container.js';
 import type { NetavarkOptions } from '../netavark/netavark.js';
+import { NETNS_DIR } from '../netavark/netns.js';
+import type { PoolEntry } from '../netavark/netns-pool.js';
 
 export interface SavedEndpoint { nsPath: string; networkId: string; key: string; options: NetavarkOptions }
 
@@ -46,4 +48,11 @@ export async function anyPublished(dir: string, files: string[]): Promise<boolea
     } catch { return true; } // unreadable: sweep to be safe
   }
   return false;
+}
+
+/** A pooled namespace's endpoint file still as the pool wrote it (what the pool's giveBack needs). */
+export function asPoolEntry(saved: SavedEndpoint): PoolEntry | undefined {
+  const e = saved as Partial<PoolEntry>;
+  const pooled = saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`) && saved.key === 'bridge' && !saved.options.port_mappings?.length;
+  return pooled && typeof e.id === 'string' && typeof e.ip === 'string' && typeof e.mac === 'string' ? (saved as PoolEntry) : undefined;
 }

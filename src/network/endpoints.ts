@@ -22,10 +22,11 @@ import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
-import { netavarkOptions, netavarkSetup, netavarkTeardown, type LockMode, type NetavarkOptions } from '../netavark/netavark.js';
+import { netavarkOptions, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
+import { NetavarkRuns } from './netavark-runs.js';
 import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
-import { anyPublished, poolable, recyclable, type SavedEndpoint } from './endpoint-files.js';
+import { anyPublished, asPoolEntry, poolable, recyclable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
 import { pickIp6, v4Pool } from './ipam6.js';
@@ -41,21 +42,15 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
-
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
 interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
-  /** netavark runs that may change firewall rules go one at a time: concurrent ones race on the shared chains. */
-  private netavarkQueue: Promise<unknown> = Promise.resolve();
-  /** Shared-lock set-ups under way, and those waiting for a slot (bounded: 2 cores here). */
-  private sharedRunning = 0;
-  private readonly sharedWaiting: Array<() => void> = [];
-  /** Networks this daemon has set up once (exclusively): later set-ups there find the rules in place. */
-  private readonly rulesSeen = new Set<string>();
   /** Ready namespaces on the default bridge (none without netavark, or with a pool size of 0). */
   private pool?: NetnsPool;
+  /** netavark's runs: exclusive ones one at a time, default-bridge set-ups side by side (netavark-runs.ts). */
+  private readonly runs: NetavarkRuns;
 
   constructor(
     private readonly store: NetworkStore,
@@ -63,43 +58,10 @@ export class Endpoints {
     private readonly events: EventBus,
     private readonly netavark: string | undefined,
     private readonly stateDir: string,
-  ) {}
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.netavarkQueue.catch(() => undefined).then(fn);
-    this.netavarkQueue = next;
-    return next;
+    sharedLimit = 8, // shared-lock set-ups at once (each is ~25 child processes)
+  ) {
+    this.runs = new NetavarkRuns(sharedLimit);
   }
-
-  /**
-   * A set-up that only checks rules already there (the default bridge, nothing published, no DNS
-   * names, after this daemon's first set-up on it) runs beside others under the shared host lock;
-   * anything else goes through the queue, exclusively.
-   */
-  private lockFor(net: NetworkRecord, options: NetavarkOptions): LockMode {
-    const dns = (Object.values(options.network_info)[0] as { dns_enabled?: boolean } | undefined)?.dns_enabled;
-    const bridge = net.Driver === 'bridge' ? net.BridgeName : undefined;
-    const shared = !!bridge && !options.port_mappings?.length && dns === false && this.rulesSeen.has(net.Id);
-    return shared ? { exclusive: false, bridge } : { exclusive: true };
-  }
-
-  private async setupRun(net: NetworkRecord, nsPath: string, options: NetavarkOptions, background: boolean) {
-    const lock = this.lockFor(net, options);
-    const run = () => netavarkSetup(this.netavark!, this.configDir, nsPath, options, { background, lock });
-    if (lock.exclusive) {
-      const res = await this.serial(run);
-      this.rulesSeen.add(net.Id);
-      return res;
-    }
-    // A finished run hands its slot straight to the next waiter, so the bound holds exactly.
-    if (this.sharedRunning >= Endpoints.SHARED_LIMIT) await new Promise<void>((r) => this.sharedWaiting.push(r));
-    else this.sharedRunning++;
-    try { return await run(); } finally {
-      const next = this.sharedWaiting.shift();
-      if (next) next(); else this.sharedRunning--;
-    }
-  }
-  private static readonly SHARED_LIMIT = 8;
 
   get configDir(): string { return join(this.stateDir, 'netavark'); }
   private get poolDir(): string { return join(this.stateDir, 'pool'); }
@@ -114,7 +76,7 @@ export class Endpoints {
       plan: (id) => this.planPooled(net, id),
       setup: async (e) => {
         await createNamedNetns(basename(e.nsPath));
-        const res = await this.setupRun(net, e.nsPath, e.options, true);
+        const res = await this.runs.setup(net, () => this.netavark!, this.configDir, e.nsPath, e.options, true);
         if (net.BridgeName) await pinBridgeMac(net.BridgeName);
         return res.mac;
       },
@@ -136,7 +98,7 @@ export class Endpoints {
   private async destroyPooled(e: PoolEntry): Promise<void> {
     try {
       if (this.netavark && existsSync(e.nsPath)) {
-        await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
+        await this.runs.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
         await this.afterTeardown(e.options);
       }
     } finally {
@@ -298,7 +260,7 @@ export class Endpoints {
     // Before setup, crash-safe: a crash half-way still finds a whole file to tear down from.
     await writeFileAtomic(file, JSON.stringify(saved));
     try {
-      const res = await this.setupRun(net, ns.SandboxKey, options, false);
+      const res = await this.runs.setup(net, () => this.netavark!, this.configDir, ns.SandboxKey, options, false);
       if (net.BridgeName) await pinBridgeMac(net.BridgeName);
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
@@ -311,7 +273,7 @@ export class Endpoints {
       ep.IPAddress = '';
       ep.GlobalIPv6Address = '';
       if (withPorts) ns.Ports = {};
-      await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
+      await this.runs.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
       await rm(file, { force: true });
       throw err;
     }
@@ -323,27 +285,18 @@ export class Endpoints {
     if (!existsSync(file)) return;
     await this.teardownFile(rec.Id, file);
     this.disconnected(rec.Id, net);
-    await this.serial(sweepNetavarkChains);
+    await this.runs.serial(sweepNetavarkChains);
   }
 
   /**
-   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end):
-   * a namespace (pooled or its own) on the default bridge with nothing published and no DNS names. Its
-   * veth goes with the namespace; netavark's teardown would only re-check the network's firewall rules
-   * (~20 iptables runs) — which stay, since the pool's own ready namespaces still use the bridge, and
-   * the pool's netavark teardown at shutdown removes them.
+   * Whether deleting the namespace (its veth goes with it) is the whole teardown of a container's only
+   * endpoint: the default bridge, nothing published, no DNS names. netavark's would only re-check the
+   * bridge's rules, which the pool's ready namespaces keep in use (the pool's teardown removes them).
    */
   private namespaceIsTheTeardown(saved: SavedEndpoint): boolean {
     const net = Object.values(saved.options.network_info)[0] as { dns_enabled?: boolean } | undefined;
     return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-`)
       && !saved.options.port_mappings?.length && net?.dns_enabled === false && saved.key === 'bridge';
-  }
-
-  /** A pooled namespace's endpoint file still as the pool wrote it (what giveBack needs). */
-  private static asPoolEntry(saved: SavedEndpoint): PoolEntry | undefined {
-    const e = saved as Partial<PoolEntry>;
-    const pooled = saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`) && saved.key === 'bridge' && !saved.options.port_mappings?.length;
-    return pooled && typeof e.id === 'string' && typeof e.ip === 'string' && typeof e.mac === 'string' ? (saved as PoolEntry) : undefined;
   }
 
   /**
@@ -353,14 +306,14 @@ export class Endpoints {
   private async teardownFile(containerId: string, file: string, onlyEndpoint = false, recycle = false): Promise<string | undefined> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
-    const entry = onlyEndpoint && recycle ? Endpoints.asPoolEntry(saved) : undefined;
+    const entry = onlyEndpoint && recycle ? asPoolEntry(saved) : undefined;
     if (entry && existsSync(entry.nsPath) && await this.pool?.giveBack(entry, file)) return undefined;
     if (onlyEndpoint && this.namespaceIsTheTeardown(saved)) {
       await deleteNetnsAt(saved.nsPath);
     } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
       // One retry: under load from other daemons a teardown has been seen to leave a network's rules.
-      const once = () => this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
+      const once = () => this.runs.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
       await once().catch(() => new Promise((r) => setTimeout(r, 200)).then(once))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
       await this.afterTeardown(saved.options);
@@ -426,7 +379,7 @@ export class Endpoints {
       // A pooled namespace that did not come back is not coming back: the pool makes up for it now.
       if ([...namespaces].some((p) => p.startsWith(`${NETNS_DIR}/berth-pool-`))) this.pool?.refill();
       await deleteNetns(containerId);
-      if (published) await this.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
+      if (published) await this.runs.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
     } catch (err) {
       log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
     }
