@@ -7,7 +7,7 @@
 // a namespace that netavark already set up (netns-pool.ts) and pays nothing for its network at start;
 // its teardown runs in the background (its address stays taken until netavark is done), and when nothing
 // of the container can have changed the namespace it goes back to the pool instead (recyclable()).
-// Set-ups on the default bridge with nothing published run in parallel (netavark.ts, the shared lock).
+// Set-ups on the default bridge with nothing published may run in parallel (BERTH_NETAVARK_PARALLEL).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -58,7 +58,7 @@ export class Endpoints {
     private readonly events: EventBus,
     private readonly netavark: string | undefined,
     private readonly stateDir: string,
-    sharedLimit = 8, // shared-lock set-ups at once (each is ~25 child processes)
+    sharedLimit = 1, // shared-lock set-ups at once (1: none, every run exclusive)
   ) {
     this.runs = new NetavarkRuns(sharedLimit);
   }

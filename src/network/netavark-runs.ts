@@ -24,7 +24,9 @@ export class NetavarkRuns {
   lockFor(net: NetworkRecord, options: NetavarkOptions): LockMode {
     const dns = (Object.values(options.network_info)[0] as { dns_enabled?: boolean } | undefined)?.dns_enabled;
     const bridge = net.Driver === 'bridge' ? net.BridgeName : undefined;
-    const shared = !!bridge && !options.port_mappings?.length && dns === false && this.rulesSeen.has(net.Id);
+    // Off by default (limit 1): flock(2) prefers no one, so a stream of shared runs from several daemons
+    // can starve an exclusive teardown past its 60 s wait (seen: a DNAT rule left under load).
+    const shared = this.sharedLimit > 1 && !!bridge && !options.port_mappings?.length && dns === false && this.rulesSeen.has(net.Id);
     return shared ? { exclusive: false, bridge } : { exclusive: true };
   }
 

@@ -50,7 +50,7 @@ export class NetworkService {
 
   constructor(private readonly config: NetworkServiceOptions, private readonly events: EventBus, private readonly containers: () => ContainerAccess) {
     this.store = new NetworkStore(join(config.dataRoot, 'network', 'networks'));
-    this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'), config.netavarkParallel ?? 8);
+    this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'), config.netavarkParallel ?? 1);
   }
 
   /** Loads networks and makes sure the predefined ones exist (the default bridge as configured). */
