@@ -54,6 +54,8 @@ export interface ContainerNetworkSettings {
   SandboxKey: string;
   /** MAC addresses asked for (--mac-address), per network key. */
   StaticMacs?: Record<string, string>;
+  /** The current run's namespace may have been changed from inside (a privileged exec): never recycled. */
+  SandboxTainted?: boolean;
 }
 
 /** One published port as asked for (-p), before host ports are assigned. */

@@ -7,6 +7,10 @@
 // moment, also across a crash. Entries are never reused: on start-up every file still in the pool's
 // directory (ready, half-made or being handed out when berthd died) is torn down, and the pool is
 // filled afresh. The pool knows nothing about containers; the caller plans and runs the set-up.
+//
+// A namespace a container is done with may come back (giveBack) when the caller knows nothing of the
+// container can have changed it: a loop of short containers then runs no netavark at all. The pool
+// refills only once it is down to half its size, so a namespace coming back is not raced by a new one.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,6 +38,8 @@ export interface PoolDriver {
   setup(entry: PoolEntry): Promise<string>;
   /** netavark's teardown and the namespace's removal. */
   destroy(entry: PoolEntry): Promise<void>;
+  /** Removes one entry while others stay ready on the network (deleting the namespace is enough). */
+  discard(entry: PoolEntry): Promise<void>;
 }
 
 export class NetnsPool {
@@ -60,10 +66,28 @@ export class NetnsPool {
    */
   async take(dest: string): Promise<PoolEntry | undefined> {
     const entry = this.ready.shift();
-    this.refill();
+    if (this.ready.length <= this.size / 2) this.refill();
     if (!entry) return undefined;
     await rename(this.file(entry.id), dest);
     return entry;
+  }
+
+  /**
+   * Takes back a namespace that was handed out (its file at `from`, moved back into the pool's
+   * directory). False when the pool is full or closed: the caller deletes the namespace itself.
+   */
+  async giveBack(entry: PoolEntry, from: string): Promise<boolean> {
+    if (this.closed || this.ready.length >= this.size) return false;
+    // Counted at once, so a second give-back in the same tick sees the pool as it will be.
+    this.ready.push(entry);
+    try {
+      await rename(from, this.file(entry.id));
+    } catch (err) {
+      this.ready.splice(this.ready.indexOf(entry), 1);
+      log.debug('netns pool: give-back failed', { err: errorMessage(err) });
+      return false;
+    }
+    return true;
   }
 
   /** Makes entries in the background until `size` are ready (one at a time). */
@@ -91,6 +115,11 @@ export class NetnsPool {
       entry.mac = await this.driver.setup(entry);
       await writeFileAtomic(file, JSON.stringify(entry));
       if (this.closed) throw new Error('pool closed');
+      if (this.ready.length >= this.size) { // namespaces came back meanwhile: this one is one too many
+        await this.driver.discard(entry);
+        await rm(file, { force: true });
+        return true;
+      }
       this.ready.push(entry);
       return true;
     } catch (err) {

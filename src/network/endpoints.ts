@@ -1,11 +1,11 @@
 // A container's side of networking: at start a named namespace, one netavark endpoint per network
 // (addresses from Berth's IPAM, published ports on the first), /etc/hosts and resolv.conf; at exit or
 // removal all of it torn down. Endpoint options are kept under the exec root, so a restarted berthd
-// tears down exactly what was set up.
-//
-// The fast path: a container on the default bridge alone, without published ports or a fixed MAC, takes
+// tears down exactly what was set up. The fast path: a container on the default bridge alone, without published ports or a fixed MAC, takes
 // a namespace that netavark already set up (netns-pool.ts) and pays nothing for its network at start;
-// its teardown runs in the background (its address stays taken until netavark is done).
+// its teardown runs in the background (its address stays taken until netavark is done), and when nothing
+// of the container can have changed the namespace it goes back to the pool instead (recyclable()).
+// Set-ups on the default bridge with nothing published may run in parallel (BERTH_NETAVARK_PARALLEL).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -20,10 +20,11 @@ import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
-import { netavarkOptions, netavarkSetup, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
+import { netavarkOptions, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
+import { NetavarkRuns } from './netavark-runs.js';
 import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, netnsPath, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
-import { anyPublished, poolable, type SavedEndpoint } from './endpoint-files.js';
+import { anyPublished, asPoolEntry, poolable, recyclable, type SavedEndpoint } from './endpoint-files.js';
 import type { NetworkStore } from './network-store.js';
 import { portRequests, portsView } from './ports.js';
 import { pickIp6, v4Pool } from './ipam6.js';
@@ -38,16 +39,15 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
-
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
 interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
-  /** netavark runs one at a time: concurrent runs race on the shared firewall chains. */
-  private netavarkQueue: Promise<unknown> = Promise.resolve();
   /** Ready namespaces on the default bridge (none without netavark, or with a pool size of 0). */
   private pool?: NetnsPool;
+  /** netavark's runs: exclusive ones one at a time, default-bridge set-ups side by side (netavark-runs.ts). */
+  private readonly runs: NetavarkRuns;
 
   constructor(
     private readonly store: NetworkStore,
@@ -55,12 +55,9 @@ export class Endpoints {
     private readonly events: EventBus,
     private readonly netavark: string | undefined,
     private readonly stateDir: string,
-  ) {}
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.netavarkQueue.catch(() => undefined).then(fn);
-    this.netavarkQueue = next;
-    return next;
+    sharedLimit = 1, // shared-lock set-ups at once (1: none, every run exclusive)
+  ) {
+    this.runs = new NetavarkRuns(sharedLimit);
   }
 
   get configDir(): string { return join(this.stateDir, 'netavark'); }
@@ -76,11 +73,12 @@ export class Endpoints {
       plan: (id) => this.planPooled(net, id),
       setup: async (e) => {
         await createNamedNetns(basename(e.nsPath));
-        const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, e.nsPath, e.options, { background: true }));
+        const res = await this.runs.setup(net, () => this.netavark!, this.configDir, e.nsPath, e.options, true);
         if (net.BridgeName) await pinBridgeMac(net.BridgeName);
         return res.mac;
       },
       destroy: (e) => this.destroyPooled(e),
+      discard: (e) => deleteNetnsAt(e.nsPath),
     });
     const swept = await pool.sweep();
     if (swept) log.debug('netns pool: tore down leftovers of a previous run', { count: swept });
@@ -97,7 +95,7 @@ export class Endpoints {
   private async destroyPooled(e: PoolEntry): Promise<void> {
     try {
       if (this.netavark && existsSync(e.nsPath)) {
-        await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
+        await this.runs.serial(() => netavarkTeardown(this.netavark!, this.configDir, e.nsPath, e.options));
         await this.afterTeardown(e.options);
       }
     } finally {
@@ -263,7 +261,7 @@ export class Endpoints {
     // Before setup, crash-safe: a crash half-way still finds a whole file to tear down from.
     await writeFileAtomic(file, JSON.stringify(saved));
     try {
-      const res = await this.serial(() => netavarkSetup(this.netavark!, this.configDir, ns.SandboxKey, options));
+      const res = await this.runs.setup(net, () => this.netavark!, this.configDir, ns.SandboxKey, options, false);
       if (net.BridgeName) await pinBridgeMac(net.BridgeName);
       Object.assign(ep, {
         NetworkID: net.Id, EndpointID: randomBytes(32).toString('hex'), Gateway: addr.gateway, IPAddress: addr.ip, IPPrefixLen: addr.prefix,
@@ -276,7 +274,7 @@ export class Endpoints {
       ep.IPAddress = '';
       ep.GlobalIPv6Address = '';
       if (withPorts) ns.Ports = {};
-      await this.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
+      await this.runs.serial(() => netavarkTeardown(this.netavark!, this.configDir, ns.SandboxKey, options)).catch(() => undefined);
       await rm(file, { force: true });
       throw err;
     }
@@ -288,31 +286,35 @@ export class Endpoints {
     if (!existsSync(file)) return;
     await this.teardownFile(rec.Id, file);
     this.disconnected(rec.Id, net);
-    await this.serial(sweepNetavarkChains);
+    await this.runs.serial(sweepNetavarkChains);
   }
 
   /**
-   * Whether deleting the namespace is the whole teardown (of a container's only endpoint, at its end): a pooled namespace on the default bridge with
-   * nothing published and no DNS names. Its veth goes with the namespace; netavark's teardown would only
-   * re-check the network's firewall rules (~20 iptables runs) — which stay, since the pool's own ready
-   * namespaces still use the bridge, and the pool's netavark teardown at shutdown removes them.
+   * Whether deleting the namespace (its veth goes with it) is the whole teardown of a container's only
+   * endpoint: the default bridge, nothing published, no DNS names. netavark's would only re-check the
+   * bridge's rules, which the pool's ready namespaces keep in use (the pool's teardown removes them).
    */
   private namespaceIsTheTeardown(saved: SavedEndpoint): boolean {
     const net = Object.values(saved.options.network_info)[0] as { dns_enabled?: boolean } | undefined;
-    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-pool-`)
+    return !!this.pool && this.pool.readyCount > 0 && saved.nsPath.startsWith(`${NETNS_DIR}/berth-`)
       && !saved.options.port_mappings?.length && net?.dns_enabled === false && saved.key === 'bridge';
   }
 
-  /** netavark's teardown of one saved endpoint; returns the namespace it was in. */
-  private async teardownFile(containerId: string, file: string, onlyEndpoint = false): Promise<string | undefined> {
+  /**
+   * netavark's teardown of one saved endpoint; returns the namespace it was in (undefined when the
+   * namespace went back to the pool).
+   */
+  private async teardownFile(containerId: string, file: string, onlyEndpoint = false, recycle = false): Promise<string | undefined> {
     let saved: SavedEndpoint;
     try { saved = JSON.parse(await readFile(file, 'utf8')) as SavedEndpoint; } catch { await rm(file, { force: true }); return undefined; }
+    const entry = onlyEndpoint && recycle ? asPoolEntry(saved) : undefined;
+    if (entry && existsSync(entry.nsPath) && await this.pool?.giveBack(entry, file)) return undefined;
     if (onlyEndpoint && this.namespaceIsTheTeardown(saved)) {
       await deleteNetnsAt(saved.nsPath);
     } else if (this.netavark && existsSync(saved.nsPath)) {
       const bin = this.netavark;
       // One retry: under load from other daemons a teardown has been seen to leave a network's rules.
-      const once = () => this.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
+      const once = () => this.runs.serial(() => netavarkTeardown(bin, this.configDir, saved.nsPath, saved.options));
       await once().catch(() => new Promise((r) => setTimeout(r, 200)).then(once))
         .catch((err) => log.warn('netavark teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) }));
       await this.afterTeardown(saved.options);
@@ -335,12 +337,14 @@ export class Endpoints {
     const pending = this.releasing.get(rec.Id);
     if (pending) { if (!pending.background) await pending.done; return; } // already being torn down (exit, then the removal)
     const ns = rec.NetworkSettings;
+    const access = this.containers();
+    const recycle = !!ns?.SandboxKey && recyclable(rec, access.all().filter((r) => r.Id !== rec.Id && access.isRunning(r)));
     const entry: Releasing = {
       done: Promise.resolve(), background: false,
       ips: Object.values(ns?.Networks ?? {}).filter((e) => e.IPAddress).map((e) => ({ networkId: e.NetworkID, ip: e.IPAddress, ip6: e.GlobalIPv6Address || undefined })),
       ports: Object.entries(ns?.Ports ?? {}).flatMap(([key, list]) => (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(key.split('/')[0]), protocol: (key.split('/')[1] ?? 'tcp') as PortMapping['protocol'], range: 1 }))),
     };
-    entry.done = this.teardownAll(rec.Id).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
+    entry.done = this.teardownAll(rec.Id, recycle).finally(() => { if (this.releasing.get(rec.Id) === entry) this.releasing.delete(rec.Id); });
     this.releasing.set(rec.Id, entry);
     const done = entry.done;
     // Default bridge only, nothing published: no name, port or address someone could ask for again at
@@ -355,11 +359,12 @@ export class Endpoints {
       for (const ep of Object.values(ns.Networks)) Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '', DNSNames: null });
       ns.Ports = {};
       ns.SandboxKey = '';
+      delete ns.SandboxTainted;
     }
     if (!background) await done;
   }
 
-  private async teardownAll(containerId: string): Promise<void> {
+  private async teardownAll(containerId: string, recycle = false): Promise<void> {
     const dir = this.dir(containerId);
     let files: string[] = [];
     try { files = (await readdir(dir)).filter((f) => f.endsWith('.json')); } catch { /* nothing set up */ }
@@ -367,13 +372,15 @@ export class Endpoints {
     try {
       const namespaces = new Set<string>();
       for (const f of files) {
-        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1);
+        const nsPath = await this.teardownFile(containerId, join(dir, f), files.length === 1, recycle);
         if (nsPath) namespaces.add(nsPath);
       }
       await rm(dir, { recursive: true, force: true });
       for (const p of namespaces) await deleteNetnsAt(p); // a pooled namespace is named for the pool, not the container
+      // A pooled namespace that did not come back is not coming back: the pool makes up for it now.
+      if ([...namespaces].some((p) => p.startsWith(`${NETNS_DIR}/berth-pool-`))) this.pool?.refill();
       await deleteNetns(containerId);
-      if (published) await this.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
+      if (published) await this.runs.serial(sweepNetavarkChains); // only port mappings leave a DNAT chain
     } catch (err) {
       log.warn('network teardown failed', { id: containerId.slice(0, 12), err: errorMessage(err) });
     }

@@ -40,6 +40,8 @@ export interface NetworkServiceOptions {
    * loop and a burst of a few clients while the next ones are made.
    */
   netnsPool?: number;
+  /** netavark set-ups on the default bridge run at once under the shared host lock (1: one at a time). */
+  netavarkParallel?: number;
 }
 
 export class NetworkService {
@@ -48,7 +50,7 @@ export class NetworkService {
 
   constructor(private readonly config: NetworkServiceOptions, private readonly events: EventBus, private readonly containers: () => ContainerAccess) {
     this.store = new NetworkStore(join(config.dataRoot, 'network', 'networks'));
-    this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'));
+    this.endpoints = new Endpoints(this.store, containers, events, findNetavark(), join(config.execRoot, 'network'), config.netavarkParallel ?? 1);
   }
 
   /** Loads networks and makes sure the predefined ones exist (the default bridge as configured). */

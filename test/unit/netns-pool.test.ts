@@ -15,6 +15,7 @@ function fakeDriver() {
     plan: (id) => ({ id, nsPath: `/fake/${id.slice(0, 6)}`, networkId: 'n', key: 'bridge', options: {} as never, ip: `10.0.0.${next++}`, mac: '' }),
     setup: async (e) => { live.add(e.id); return '02:00:00:00:00:01'; },
     destroy: async (e) => { live.delete(e.id); destroyed.push(e.id); },
+    discard: async (e) => { live.delete(e.id); destroyed.push(e.id); },
   };
   return { driver, live, destroyed };
 }
@@ -23,7 +24,7 @@ const settle = async (pool: NetnsPool, n: number) => {
   for (let i = 0; i < 100 && pool.readyCount < n; i++) await new Promise((r) => setTimeout(r, 5));
 };
 
-test('fills to its size; each take moves one entry to its taker and refills', async () => {
+test('fills to its size; each take moves one entry to its taker; it refills once down to half', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pool-'));
   const dest = mkdtempSync(join(tmpdir(), 'berth-pool-dest-'));
   try {
@@ -39,7 +40,8 @@ test('fills to its size; each take moves one entry to its taker and refills', as
       assert.ok(e, 'an entry is ready');
       assert.equal(e.mac, '02:00:00:00:00:01');
       taken.push(e);
-      await settle(pool, 3);
+      if (pool.readyCount <= 1) await settle(pool, 3); // down to half: refilling
+      assert.ok(pool.readyCount >= 1);
     }
     assert.equal(new Set(taken.map((e) => e.id)).size, 5, 'no entry handed out twice');
     assert.equal(readdirSync(dest).length, 5, 'the takers own the files');
@@ -90,6 +92,7 @@ test('a failed set-up is torn down and does not spin', async () => {
       plan: (id) => ({ id, nsPath: '/fake', networkId: 'n', key: 'bridge', options: {} as never, ip: '10.0.0.9', mac: '' }),
       setup: async () => { setups++; throw new Error('netavark said no'); },
       destroy: async (e) => { destroyed.push(e.id); },
+      discard: async (e) => { destroyed.push(e.id); },
     });
     pool.refill();
     await new Promise((r) => setTimeout(r, 50));
@@ -100,5 +103,41 @@ test('a failed set-up is torn down and does not spin', async () => {
     assert.equal(readdirSync(join(dir, 'pool')).length, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a namespace given back is handed out again; the pool never holds more than its size', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-pool-'));
+  const dest = mkdtempSync(join(tmpdir(), 'berth-pool-dest-'));
+  try {
+    const { driver, live, destroyed } = fakeDriver();
+    const pool = new NetnsPool(join(dir, 'pool'), 2, driver);
+    pool.refill();
+    await settle(pool, 2);
+    const a = await pool.take(join(dest, 'a.json'));
+    assert.ok(a);
+    assert.equal(pool.readyCount, 1, 'above half: no refill yet');
+    assert.equal(await pool.giveBack(a, join(dest, 'a.json')), true);
+    assert.equal(pool.readyCount, 2);
+    assert.ok(pool.ips().includes(a.ip), 'its address is the pool\'s again');
+    assert.ok(existsSync(join(dir, 'pool', `${a.id}.json`)) && !existsSync(join(dest, 'a.json')), 'its file moved back');
+    // Full: a further namespace is refused (the caller deletes it).
+    const b = await pool.take(join(dest, 'b.json'));
+    const c = await pool.take(join(dest, 'c.json'));
+    assert.ok(b && c);
+    assert.equal(c.id, a.id, 'the entry given back is handed out again');
+    await settle(pool, 2);
+    assert.equal(pool.readyCount, 2, 'refilled once empty');
+    assert.equal(await pool.giveBack(b, join(dest, 'b.json')), false);
+    assert.ok(existsSync(join(dest, 'b.json')), 'a refused entry stays with its taker');
+    const again = new Set<string>();
+    for (let i = 0; i < 2; i++) again.add((await pool.take(join(dest, `d${i}.json`)))!.id);
+    assert.ok(!again.has(b.id) && !again.has(c.id), 'an entry out with a taker is never handed out');
+    await pool.close();
+    assert.ok(!destroyed.includes(b.id), 'the refused entry is its taker\'s to delete, not the pool\'s');
+    assert.ok(live.has(b.id));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dest, { recursive: true, force: true });
   }
 });

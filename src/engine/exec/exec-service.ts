@@ -152,6 +152,11 @@ export class ExecService {
       user, tty: !!cfg.Tty, privileged: !!cfg.Privileged, consoleSize: size,
     });
     await writeFile(processFile, serializeSpec(proc as unknown as OciSpec), { mode: 0o600 });
+    // A privileged process may change the network namespace: it is not handed to another container.
+    if (cfg.Privileged && rec.NetworkSettings && !rec.NetworkSettings.SandboxTainted) {
+      rec.NetworkSettings.SandboxTainted = true;
+      await containers.store.save(rec);
+    }
     const rt = runtimeRef(this.opts.config, containers.paths, rec.Runtime);
     return startExecProcess({
       runtimePath: rt.path, runtimeArgs: ['--root', rt.root, ...rt.args], containerId: rec.Id, dir, processFile, tty: !!cfg.Tty,
