@@ -8,14 +8,14 @@
 // its teardown runs in the background (its address stays taken until netavark is done).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { log } from '../util/log.js';
-import { writeNetworkEtcFiles } from './etc-files.js';
+import { hostsFile, writeNetworkEtcFiles } from './etc-files.js';
 import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-sweep.js';
 import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
@@ -39,6 +39,10 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
+/** --add-host entries, `host-gateway` as the first network's gateway. */
+function extraHostsOf(rec: ContainerRecord, first: EndpointSettings | undefined): string[] {
+  return ((rec.HostConfig.ExtraHosts as string[] | null) ?? []).map((h) => h.replace(/:host-gateway$/, `:${first?.Gateway ?? ''}`));
+}
 
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
 interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
@@ -176,7 +180,7 @@ export class Endpoints {
   }
 
   /** Sets up every network of a bridge-mode container in a new namespace; returns its path. */
-  async attach(rec: ContainerRecord): Promise<string | undefined> {
+  async attach(rec: ContainerRecord, linkHosts: string[] = []): Promise<string | undefined> {
     const ns = rec.NetworkSettings;
     if (!ns || !this.netavark) {
       if (!this.netavark) log.warn('netavark not found: container gets an unconnected network namespace', { id: rec.Id.slice(0, 12) });
@@ -198,9 +202,8 @@ export class Endpoints {
         i++;
       }
       const hc = rec.HostConfig;
-      const extraHosts = ((hc.ExtraHosts as string[] | null) ?? []).map((h) => h.replace(/:host-gateway$/, `:${first?.Gateway ?? ''}`));
       await writeNetworkEtcFiles(this.containers().etcPaths(rec.Id), {
-        hostname: String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), ip: first?.IPAddress ?? '', extraHosts, networkDns: dns,
+        hostname: String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), ip: first?.IPAddress ?? '', extraHosts: [...extraHostsOf(rec, first), ...linkHosts], networkDns: dns,
         dns: { servers: hc.Dns as string[] | null, search: hc.DnsSearch as string[] | null, options: hc.DnsOptions as string[] | null },
       });
     } catch (err) {
@@ -208,6 +211,12 @@ export class Endpoints {
       throw err;
     }
     return nsPath;
+  }
+
+  /** Only /etc/hosts, for a running container whose links changed (its own address is its first network's). */
+  async writeHosts(rec: ContainerRecord, linkHosts: string[]): Promise<void> {
+    const first = Object.values(rec.NetworkSettings?.Networks ?? {})[0];
+    await writeFile(this.containers().etcPaths(rec.Id).hosts, hostsFile(String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), first?.IPAddress || undefined, [...extraHostsOf(rec, first), ...linkHosts]), { mode: 0o644 });
   }
 
   /** A namespace of its own, once the teardowns still holding the ports or address it asks for are done. */

@@ -37,13 +37,12 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.Isolation': oneOf('default'),
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
-  'HostConfig.Links': isUnset,
   'HostConfig.StorageOpt': isUnset,
   // No user namespaces yet: `host` (the container shares the host's user ids) is what every container gets.
   'HostConfig.UsernsMode': oneOf('host'),
 };
 
-const ENDPOINT: Record<string, Check> = { Links: isUnset, DriverOpts: isUnset };
+const ENDPOINT: Record<string, Check> = { DriverOpts: isUnset };
 
 function at(body: unknown, path: string): unknown {
   let v: unknown = body;

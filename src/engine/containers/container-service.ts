@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { constants, existsSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerConfigOptions } from './options.js';
 import { createContainer } from './create.js';
 import { conflict, errorMessage, invalidArgument, isBerthError, notFound, notModified } from '../../errors.js';
@@ -31,6 +32,7 @@ import { ContainerStore } from './store.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
 import { peerInfo } from './peers.js';
+import { LinkHooks } from './link-hooks.js';
 
 export type { ContainerConfigOptions };
 
@@ -41,7 +43,7 @@ export interface ContainerServiceOptions {
   /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
   mounts?: ContainerMountHooks;
   /** Networking (src/network): endpoints recorded at create, set up before start, released after a run. */
-  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release'>;
+  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release' | 'rewriteHosts'>;
 }
 
 export type { WaitCondition };
@@ -58,12 +60,14 @@ export class ContainerService {
   private readonly stopping = new Set<string>();
   /** Restart policies: the delayed restarts after an exit (restart-policy.ts). */
   private readonly restarts: RestartSupervisor;
+  readonly links: LinkHooks; // legacy links beyond create (link-hooks.ts)
 
   constructor(readonly opts: ContainerServiceOptions) {
     this.paths = new ContainerPaths(opts.config.dataRoot, opts.config.execRoot);
     this.store = new ContainerStore(this.paths);
     this.exits = new ExitWatcher(this.paths.exitDir);
     this.lifecycle.setMaxListeners(0);
+    this.links = new LinkHooks(this.store, (r) => this.isRunning(r), opts.network);
     // The delayed start of a container still waiting to restart (not stopped or removed meanwhile).
     this.restarts = new RestartSupervisor({ restartNow: (rec) => this.withLock(rec.Id, async () => {
       if (rec.State.Status === 'restarting' && this.store.get(rec.Id)) { rec.RestartCount++; await this.startLocked(rec); }
@@ -142,9 +146,10 @@ export class ContainerService {
     await rm(this.paths.exitFile(rec.Id), { force: true });
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
+      const link = this.links.forStart(rec); // targets checked first (running, on the default bridge), as dockerd does
       const mounts = await this.opts.mounts?.start(rec);
-      const netnsPath = await this.opts.network?.attach(rec);
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, ref)));
+      const netnsPath = await this.opts.network?.attach(rec, link.hosts);
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts, netnsPath, (ref) => peerInfo(this.store, ref), link.env));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
@@ -165,6 +170,7 @@ export class ContainerService {
     this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
     await this.store.save(rec);
+    this.links.started(rec);
   }
 
   private watchExit(rec: ContainerRecord): void {
@@ -369,6 +375,7 @@ export class ContainerService {
     const oldName = rec.Name;
     rec.Name = this.store.rename(rec, newName);
     await this.store.save(rec);
+    await this.links.renamed(rec);
     this.emit(rec, 'rename', { oldName });
   }
 
@@ -389,8 +396,4 @@ export class ContainerService {
   imageUsers(imageId: string): Array<{ id: string; running: boolean }> { return usage.imageUsers(this.store.all(), imageId); }
   counts(): { total: number; running: number; paused: number; stopped: number } { return usage.counts(this.store.all()); }
   async diskUsage(): Promise<Array<Record<string, unknown>>> { return usage.diskUsage(this.paths, this.store.all()); }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

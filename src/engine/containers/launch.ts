@@ -49,7 +49,7 @@ export async function mountContainerRootfs(rec: ContainerRecord, paths: Containe
 export interface Launched { pid: number }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Record<string, RuntimeEntry> }, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined, linkEnv: string[] = []): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -73,7 +73,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: { runtimes: Rec
       overlay: inNamespace ? { lower: layers.lower, upper: layers.upper, work: layers.work } : undefined,
       readonlyRootfs: hc.ReadonlyRootfs,
       args: [rec.Path, ...rec.Args],
-      env: rec.Config.Env ?? [],
+      env: [...linkEnv, ...(rec.Config.Env ?? [])], // the container's own values win, as in dockerd
       cwd: rec.Config.WorkingDir || '/',
       user,
       hostname: rec.Config.Hostname ?? id.slice(0, 12),
