@@ -214,7 +214,10 @@ export class NetworkService {
       // A container that is not running only has settings: dockerd replaces them (200), as here.
       if (onIt) delete ns.Networks[onIt[0]];
       if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-      ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null });
+      ns.Networks[net.Name] = blankEndpoint({
+        NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null,
+        Links: net.Name !== 'bridge' && cfg.Links?.length ? cfg.Links : null, // aliases the container resolves, from its next start
+      });
       if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
       if (this.containers().isRunning(rec) && ns.SandboxKey) {
         try {
