@@ -1,7 +1,8 @@
 // Two behaviours checked against a reference dockerd 20.10 and pinned here with the docker CLI: `rmi` of a
 // parent image while a child image exists only untags it (the child keeps its layers and still runs, the
 // untagged parent cannot be removed, not even with -f), and HostConfig.Tmpfs/Mounts in inspect as dockerd
-// shows them, with the tmpfs mounts applied.
+// shows them, with the tmpfs mounts applied; `--domainname` shown in inspect and set as the container's NIS
+// domain name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,4 +56,12 @@ test('Tmpfs and tmpfs mounts: inspect as dockerd, mounted with their options', (
   assert.ok(mounts.includes('tmpfs /m tmpfs rw,nosuid,nodev,noexec,relatime,size=980k 0 0'));
   assert.equal(ok(['exec', 'tmpc', 'stat', '-c', '%a', '/b']).trim(), '1777');
   ok(['rm', '-f', 'tmpc']);
+});
+
+test('--domainname: Config.Domainname in inspect, and the NIS domain name inside the container', () => {
+  const out = ok(['run', '--name', 'dom', '--domainname', 'example.com', '-h', 'hh', 'busybox', 'sh', '-c', 'hostname; cat /proc/sys/kernel/domainname']);
+  assert.equal(out, 'hh\nexample.com\n');
+  assert.equal(ok(['inspect', '-f', '{{.Config.Hostname}} {{.Config.Domainname}}', 'dom']).trim(), 'hh example.com');
+  assert.equal(ok(['run', '--rm', 'busybox', 'cat', '/proc/sys/kernel/domainname']).trim(), '(none)');
+  ok(['rm', 'dom']);
 });
