@@ -86,9 +86,14 @@ export interface ContainerRecord {
   HasBeenManuallyStopped?: boolean;
   /** Networks the container is connected to, its addresses and published ports (src/network). */
   NetworkSettings?: ContainerNetworkSettings;
+  /** Legacy links registered at create (engine/containers/links.ts); HostConfig.Links keeps what was asked. */
+  Links?: ContainerLink[];
   /** Mounts planned at create (binds, volumes, tmpfs), see mounts.ts; absent on records from before volumes. */
   MountPoints?: MountPointRecord[];
 }
+
+/** A legacy link of a parent: the target's ID, its name when last seen, and the alias (`/<parent>/<alias>`). */
+export interface ContainerLink { Id: string; Name: string; Alias: string }
 
 /** One mount of a container as Berth persists it: Docker's MountPoint plus what start needs (engine/containers/mounts.ts plans them). */
 export type MountType = 'bind' | 'volume' | 'tmpfs';

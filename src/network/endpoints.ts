@@ -8,20 +8,21 @@
 // Set-ups on the default bridge with nothing published may run in parallel (BERTH_NETAVARK_PARALLEL).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EventBus } from '../model/events.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { log } from '../util/log.js';
-import { writeNetworkEtcFiles } from './etc-files.js';
+import { hostsFile, writeNetworkEtcFiles } from './etc-files.js';
 import { restoreIsolationJump, sweepNetavarkChains } from '../netavark/firewall-sweep.js';
-import { assignHostPorts, markInUse, type PortsInUse } from '../netavark/host-ports.js';
+import { assignHostPorts, type PortsInUse } from '../netavark/host-ports.js';
 import { allocateIp, contains, formatIp, parseCidr, parseIp, size } from '../netavark/ipv4.js';
 import { isIpv6 } from '../netavark/ipv6.js';
 import { netavarkOptions, netavarkTeardown, type NetavarkOptions } from '../netavark/netavark.js';
 import { NetavarkRuns } from './netavark-runs.js';
+import { hostPortsInUse, ips6InUse, ipsInUse, type HeldResources } from './in-use.js';
 import { createNamedNetns, createNetns, deleteNetns, deleteNetnsAt, NETNS_DIR, netnsPath, pinBridgeMac } from '../netavark/netns.js';
 import { NetnsPool, type PoolEntry } from '../netavark/netns-pool.js';
 import { anyPublished, asPoolEntry, poolable, recyclable, type SavedEndpoint } from './endpoint-files.js';
@@ -39,8 +40,13 @@ export interface ContainerAccess {
   etcPaths(id: string): { hosts: string; resolvConf: string };
 }
 
+/** --add-host entries, `host-gateway` as the first network's gateway. */
+function extraHostsOf(rec: ContainerRecord, first: EndpointSettings | undefined): string[] {
+  return ((rec.HostConfig.ExtraHosts as string[] | null) ?? []).map((h) => h.replace(/:host-gateway$/, `:${first?.Gateway ?? ''}`));
+}
+
 /** Addresses and host ports of a run being torn down: still taken until netavark is done. */
-interface Releasing { done: Promise<void>; ips: Array<{ networkId: string; ip: string; ip6?: string }>; ports: PortMapping[]; background: boolean }
+interface Releasing extends HeldResources { done: Promise<void>; background: boolean }
 
 export class Endpoints {
   private readonly releasing = new Map<string, Releasing>();
@@ -117,39 +123,11 @@ export class Endpoints {
   }
   private dir(containerId: string): string { return join(this.stateDir, 'endpoints', containerId); }
 
-  /** Addresses taken on a network: every active endpoint of every container. */
   private usedIps(net: NetworkRecord): Set<number> {
-    const used = new Set<number>();
-    for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id) used.add(parseIp(e.ip));
-    if (this.pool && net.Name === 'bridge') for (const ip of this.pool.ips()) used.add(parseIp(ip));
-    for (const rec of this.containers().all()) {
-      for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.IPAddress) used.add(parseIp(e.IPAddress));
-    }
-    for (const a of Object.values(v4Pool(net)?.AuxiliaryAddresses ?? {})) if (!isIpv6(a)) used.add(parseIp(a)); // Docker keeps them out of IPAM
-    return used;
+    return ipsInUse(net, [...this.releasing.values()], this.pool && net.Name === 'bridge' ? this.pool.ips() : [], this.containers().all());
   }
-
-  /** IPv6 addresses taken on a network, as text. */
-  private usedIps6(net: NetworkRecord): string[] {
-    const used: string[] = [];
-    for (const r of this.releasing.values()) for (const e of r.ips) if (e.networkId === net.Id && e.ip6) used.push(e.ip6);
-    for (const rec of this.containers().all()) {
-      for (const e of Object.values(rec.NetworkSettings?.Networks ?? {})) if (e.NetworkID === net.Id && e.GlobalIPv6Address) used.push(e.GlobalIPv6Address);
-    }
-    return used;
-  }
-
-  private portsInUse(): PortsInUse {
-    const inUse: PortsInUse = new Map();
-    for (const r of this.releasing.values()) markInUse(inUse, r.ports);
-    for (const rec of this.containers().all()) {
-      for (const [key, list] of Object.entries(rec.NetworkSettings?.Ports ?? {})) {
-        const [p, proto = 'tcp'] = key.split('/');
-        markInUse(inUse, (list ?? []).map((b) => ({ host_ip: b.HostIp === '0.0.0.0' ? '' : b.HostIp, host_port: Number(b.HostPort), container_port: Number(p), protocol: proto as PortMapping['protocol'], range: 1 })));
-      }
-    }
-    return inUse;
-  }
+  private usedIps6(net: NetworkRecord): string[] { return ips6InUse(net, [...this.releasing.values()], this.containers().all()); }
+  private portsInUse(): PortsInUse { return hostPortsInUse([...this.releasing.values()], this.containers().all()); }
 
   private pickIp(ownerId: string, net: NetworkRecord, ep: EndpointSettings | undefined): { ip: string; prefix: number; gateway: string } {
     const pool = v4Pool(net);
@@ -173,7 +151,7 @@ export class Endpoints {
   }
 
   /** Sets up every network of a bridge-mode container in a new namespace; returns its path. */
-  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>): Promise<string | undefined> {
+  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>, linkHosts: string[] = []): Promise<string | undefined> {
     const ns = rec.NetworkSettings;
     if (!ns || !this.netavark) {
       if (!this.netavark) log.warn('netavark not found: container gets an unconnected network namespace', { id: rec.Id.slice(0, 12) });
@@ -195,9 +173,8 @@ export class Endpoints {
         i++;
       }
       const hc = rec.HostConfig;
-      const extraHosts = ((hc.ExtraHosts as string[] | null) ?? []).map((h) => h.replace(/:host-gateway$/, `:${first?.Gateway ?? ''}`));
       await writeNetworkEtcFiles(this.containers().etcPaths(rec.Id), {
-        hostname: String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), ip: first?.IPAddress ?? '', extraHosts, networkDns: dns,
+        hostname: String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), ip: first?.IPAddress ?? '', extraHosts: [...extraHostsOf(rec, first), ...linkHosts], networkDns: dns,
         dns: { servers: hc.Dns as string[] | null, search: hc.DnsSearch as string[] | null, options: hc.DnsOptions as string[] | null },
       });
     } catch (err) {
@@ -205,6 +182,12 @@ export class Endpoints {
       throw err;
     }
     return nsPath;
+  }
+
+  /** Only /etc/hosts, for a running container whose links changed (its own address is its first network's). */
+  async writeHosts(rec: ContainerRecord, linkHosts: string[]): Promise<void> {
+    const first = Object.values(rec.NetworkSettings?.Networks ?? {})[0];
+    await writeFile(this.containers().etcPaths(rec.Id).hosts, hostsFile(String(rec.Config.Hostname ?? rec.Id.slice(0, 12)), first?.IPAddress || undefined, [...extraHostsOf(rec, first), ...linkHosts]), { mode: 0o644 });
   }
 
   /** A namespace of its own, once the teardowns still holding the ports or address it asks for are done. */

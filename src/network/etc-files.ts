@@ -26,7 +26,8 @@ export function containerResolvConf(hostText: string, hostNetwork: boolean): str
 export function hostsFile(hostname: string, ip?: string, extra: string[] = []): string {
   const lines = [...HOSTS_BASE];
   for (const e of extra) {
-    const [name, addr] = [e.slice(0, e.lastIndexOf(':')), e.slice(e.lastIndexOf(':') + 1)];
+    // `name:address`, split at the first colon as dockerd does (the address may be IPv6).
+    const [name, addr] = [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)];
     if (name && addr) lines.push(`${addr}\t${name}`);
   }
   if (ip) lines.push(`${ip}\t${hostname}`);

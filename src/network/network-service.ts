@@ -18,7 +18,7 @@ import { PREDEFINED, type ContainerNetworkSettings, type EndpointSettings, type 
 
 export type { NetworkCreateRequest } from './network-create.js';
 
-export interface EndpointConfig { Aliases?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; MacAddress?: string }
+export interface EndpointConfig { Aliases?: string[] | null; Links?: string[] | null; IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null; MacAddress?: string }
 
 /** Networks whose containers get an endpoint of their own (netavark's bridge and macvlan drivers). */
 export function hasEndpoints(net: NetworkRecord): boolean {
@@ -150,7 +150,8 @@ export class NetworkService {
     if (isDefault && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
     if (isDefault && (cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address)) throw invalidArgument('user specified IP address is supported on user defined networks only');
     if (cfg.IPAMConfig?.IPv6Address && !net.EnableIPv6) throw invalidArgument(`user specified IPv6 address ${cfg.IPAMConfig.IPv6Address} on a network without IPv6 (${net.Name})`);
-    settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig ?? null });
+    // Links on a user-defined network are aliases only the container resolves (engine/containers/links.ts).
+    settings.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig ?? null, Links: !isDefault && cfg.Links?.length ? cfg.Links : null });
     const mac = cfg.MacAddress || macAddress;
     if (mac) settings.StaticMacs = { [net.Name]: mac };
     // API ≥ 1.44 clients (docker run --network a --network b) name further networks in EndpointsConfig.
@@ -159,7 +160,7 @@ export class NetworkService {
       if (!other) throw notFound(`network ${ref} not found`);
       if (other.Id === net.Id || settings.Networks[other.Name]) continue;
       if (!hasEndpoints(other)) throw invalidArgument(`container cannot be connected to network endpoints: ${net.Name}, ${other.Name}`);
-      settings.Networks[other.Name] = blankEndpoint({ NetworkID: other.Id, Aliases: extra?.Aliases?.length ? extra.Aliases : null, IPAMConfig: extra?.IPAMConfig ?? null });
+      settings.Networks[other.Name] = blankEndpoint({ NetworkID: other.Id, Aliases: extra?.Aliases?.length ? extra.Aliases : null, IPAMConfig: extra?.IPAMConfig ?? null, Links: other.Name !== 'bridge' && extra?.Links?.length ? extra.Links : null });
       if (extra?.MacAddress) settings.StaticMacs = { ...(settings.StaticMacs ?? {}), [other.Name]: extra.MacAddress };
     }
     return settings;
@@ -170,7 +171,7 @@ export class NetworkService {
    * `makeNamespace` creates the namespace file at the path given instead of `ip netns add` (a container in
    * a user namespace needs one its user namespace owns); the pool is not used then.
    */
-  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>): Promise<string | undefined> {
+  async attach(rec: ContainerRecord, makeNamespace?: (path: string) => Promise<void>, linkHosts: string[] = []): Promise<string | undefined> {
     const mode = rec.HostConfig.NetworkMode ?? 'bridge';
     if (mode === 'host' || mode === 'none') return undefined;
     if (mode.startsWith('container:')) {
@@ -179,7 +180,12 @@ export class NetworkService {
       return other.NetworkSettings?.SandboxKey || `/proc/${other.State.Pid}/ns/net`;
     }
     rec.NetworkSettings ??= this.createSettings(rec.HostConfig, undefined);
-    return this.endpoints.attach(rec, makeNamespace);
+    return this.endpoints.attach(rec, makeNamespace, linkHosts);
+  }
+
+  /** A running container's /etc/hosts again, with these link lines (its links or their addresses changed). */
+  async rewriteHosts(rec: ContainerRecord, linkHosts: string[]): Promise<void> {
+    if (rec.NetworkSettings?.SandboxKey) await this.endpoints.writeHosts(rec, linkHosts);
   }
 
   async release(rec: ContainerRecord): Promise<void> {
@@ -213,7 +219,10 @@ export class NetworkService {
       // A container that is not running only has settings: dockerd replaces them (200), as here.
       if (onIt) delete ns.Networks[onIt[0]];
       if (net.Name === 'bridge' && cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
-      ns.Networks[net.Name] = blankEndpoint({ NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null });
+      ns.Networks[net.Name] = blankEndpoint({
+        NetworkID: net.Id, Aliases: cfg.Aliases?.length ? cfg.Aliases : null, IPAMConfig: cfg.IPAMConfig?.IPv4Address || cfg.IPAMConfig?.IPv6Address ? cfg.IPAMConfig : null,
+        Links: net.Name !== 'bridge' && cfg.Links?.length ? cfg.Links : null, // aliases the container resolves, from its next start
+      });
       if (cfg.MacAddress) ns.StaticMacs = { ...(ns.StaticMacs ?? {}), [net.Name]: cfg.MacAddress };
       if (this.containers().isRunning(rec) && ns.SandboxKey) {
         try {

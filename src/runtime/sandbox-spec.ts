@@ -132,7 +132,10 @@ export function applySandbox(spec: OciSpec, s: SandboxSpecInput): OciSpec {
     resources.devices = [...((resources.devices as OciDeviceRule[]) ?? []), ...s.deviceRules];
     linux.resources = resources;
   }
-  if (Object.keys(s.sysctls).length) linux.sysctl = { ...((linux.sysctl as Record<string, string>) ?? {}), ...s.sysctls };
+  // runc 1.1 ignores the spec's `domainname`: the NIS domain name is set as dockerd sets it, through the
+  // namespaced sysctl (only in a UTS namespace of the container's own; a --sysctl given wins).
+  const domain = s.uts !== 'host' && spec.domainname ? { 'kernel.domainname': spec.domainname } : {};
+  if (Object.keys(s.sysctls).length || spec.domainname) linux.sysctl = { ...((linux.sysctl as Record<string, string>) ?? {}), ...domain, ...s.sysctls };
 
   process.noNewPrivileges = s.noNewPrivileges;
   if (s.oomScoreAdj !== undefined) process.oomScoreAdj = s.oomScoreAdj;

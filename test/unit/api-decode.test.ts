@@ -48,7 +48,8 @@ test('refused fields: set values refused by name, zero values accepted', () => {
   assert.throws(() => refuseUnsupportedCreateFields(create({ HostConfig: { UsernsMode: 'private' } })), bad(/UsernsMode/));
   // Applied by the engine now (sandbox, limits, logs): no longer refused at the edge.
   refuseUnsupportedCreateFields(create({ HostConfig: { SecurityOpt: ['no-new-privileges'], MemorySwappiness: 10, PidMode: 'host', UsernsMode: 'host' } }));
-  assert.throws(() => refuseUnsupportedCreateFields(create({ NetworkingConfig: { EndpointsConfig: { n: { Links: ['a:b'] } } } })), bad(/EndpointsConfig\.n\.Links/));
+  assert.throws(() => refuseUnsupportedCreateFields(create({ NetworkingConfig: { EndpointsConfig: { n: { DriverOpts: { a: 'b' } } } } })), bad(/EndpointsConfig\.n\.DriverOpts/));
+  refuseUnsupportedCreateFields(create({ HostConfig: { Links: ['db:db'] }, NetworkingConfig: { EndpointsConfig: { n: { Links: ['a:b'] } } } })); // legacy links are applied
   refuseUnsupportedCreateFields(create({ HostConfig: { MemorySwappiness: -1, IpcMode: 'private', GroupAdd: [], Init: false, LogConfig: { Type: 'json-file', Config: {} } } }));
   assert.ok(isUnset({ a: [], b: { c: '' } }));
   assert.ok(!isUnset({ a: [''] }));

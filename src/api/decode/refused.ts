@@ -37,14 +37,13 @@ const CONTAINER_CREATE: Record<string, Check> = {
   'HostConfig.Isolation': oneOf('default'),
   'HostConfig.KernelMemory': isUnset,
   'HostConfig.KernelMemoryTCP': isUnset,
-  'HostConfig.Links': isUnset,
   'HostConfig.StorageOpt': isUnset,
   // `host` opts out of the daemon's userns-remap (and is what every container gets without it); dockerd
   // knows no other value.
   'HostConfig.UsernsMode': oneOf('host'),
 };
 
-const ENDPOINT: Record<string, Check> = { Links: isUnset, DriverOpts: isUnset };
+const ENDPOINT: Record<string, Check> = { DriverOpts: isUnset };
 
 function at(body: unknown, path: string): unknown {
   let v: unknown = body;

@@ -10,6 +10,7 @@ import { conflict, invalidArgument, errorMessage } from '../../errors.js';
 import type { CreateRequest, ContainerRecord } from '../../model/container.js';
 import { compileListFilters, labelMatches } from '../../engine/containers/list-filters.js';
 import { inspectView, summaryView } from '../../engine/containers/views.js';
+import { linkNamesByTarget, linksView } from '../../engine/containers/links.js';
 import { attachStdin } from '../../engine/containers/container-streams.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, withDetachKeys } from '../../engine/exec/detach-keys.js';
 import { checkLogsReadable, streamAttach, streamLogs } from '../../engine/containers/log-streams.js';
@@ -61,7 +62,14 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     if (limit > 0) recs = recs.slice(0, limit);
     const out = [];
-    for (const r of recs) out.push(summaryView(r, imageOf(r), size ? await svc.sizes(r) : {}));
+    const linkNames = linkNamesByTarget(svc.store);
+    for (const r of recs) {
+      const view = summaryView(r, imageOf(r), size ? await svc.sizes(r) : {});
+      // A linked container is also known by its parents' names for it (`/parent/alias`), sorted as dockerd lists them.
+      const extra = linkNames.get(r.Id);
+      if (extra) view.Names = [r.Name, ...extra].sort();
+      out.push(view);
+    }
     sendJson(ctx, 200, out);
   });
 
@@ -87,10 +95,13 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     sendJson(ctx, 200, await svc.prune(filter));
   });
 
-  router.get('/containers/{id}/json', async (ctx) => {
+  router.get('/containers/{id*}/json', async (ctx) => { // {id*}: a link name (parent/alias) names its target
     const rec = svc.resolve(ctx.params.id);
     const sizes = boolQuery(ctx.query, 'size') ? await svc.sizes(rec) : {};
-    sendJson(ctx, 200, { ...inspectView(rec, svc.paths, sizes), ExecIDs: engine.exec.idsFor(rec.Id) });
+    const view = inspectView(rec, svc.paths, sizes);
+    // HostConfig.Links as dockerd shows them: the registered links, `/target:/parent/alias`.
+    view.HostConfig = { ...rec.HostConfig, Links: linksView(svc.store, rec) };
+    sendJson(ctx, 200, { ...view, ExecIDs: engine.exec.idsFor(rec.Id) });
   });
 
   router.get('/containers/{id}/top', async (ctx) => {
@@ -200,7 +211,9 @@ export function registerContainerRoutes(router: Router, engine: Engine): void {
     }
   });
 
-  router.delete('/containers/{id}', async (ctx) => {
+  // `{id*}`: a link name (`parent/alias`) has a slash; as a container reference it names the link's target.
+  router.delete('/containers/{id*}', async (ctx) => {
+    if (boolQuery(ctx.query, 'link')) { await svc.links.remove(ctx.params.id); sendNoContent(ctx); return; }
     // `rm -v`: the container's anonymous volumes go with it, named ones stay.
     const anonymous = boolQuery(ctx.query, 'v') ? engine.volumeMounts.anonymousVolumes(svc.resolve(ctx.params.id)) : [];
     await svc.remove(ctx.params.id, { force: boolQuery(ctx.query, 'force') });

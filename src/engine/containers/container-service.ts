@@ -31,6 +31,7 @@ import { removeContainerFiles } from './remove-files.js';
 import type { ContainerRecord, CreateRequest } from '../../model/container.js';
 import { namespacePeerPid, peerInfo } from './peers.js';
 import { resizeTerminal } from './tty-resize.js';
+import { LinkHooks } from './link-hooks.js';
 
 export type { ContainerConfigOptions, ContainerServiceOptions, WaitCondition };
 
@@ -47,12 +48,14 @@ export class ContainerService {
   private readonly stopping = new Set<string>();
   /** Restart policies: the delayed restarts after an exit (restart-policy.ts). */
   private readonly restarts: RestartSupervisor;
+  readonly links: LinkHooks; // legacy links beyond create (link-hooks.ts)
 
   constructor(readonly opts: ContainerServiceOptions) {
     this.paths = new ContainerPaths(opts.config.dataRoot, opts.config.execRoot);
     this.store = new ContainerStore(this.paths);
     this.exits = new ExitWatcher(this.paths.exitDir);
     this.lifecycle.setMaxListeners(0);
+    this.links = new LinkHooks(this.store, (r) => this.isRunning(r), opts.network);
     // The delayed start of a container still waiting to restart (not stopped or removed meanwhile).
     this.restarts = new RestartSupervisor({ restartNow: (rec) => this.withLock(rec.Id, async () => {
       if (rec.State.Status === 'restarting' && this.store.get(rec.Id)) { rec.RestartCount++; await this.startLocked(rec); }
@@ -80,9 +83,7 @@ export class ContainerService {
   }
 
   /** Runs `fn` under the container's lock (also cp/export's freeze and thaw; records change through `update`). */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(id, fn);
-  }
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> { return this.locks.run(id, fn); }
 
   /** The one way to change a record outside a transition (connect, update, rename): under the lock, on the
    * stored record (re-resolved there: a removal in between is a 404), saved once; a throwing `change` saves nothing. */
@@ -96,9 +97,7 @@ export class ContainerService {
   }
 
   /** Inside the lock: the record is still the stored one (not removed while the caller waited). */
-  private assertStored(rec: ContainerRecord): void {
-    if (this.store.get(rec.Id) !== rec) throw notFound(`No such container: ${rec.Id}`);
-  }
+  private assertStored(rec: ContainerRecord): void { if (this.store.get(rec.Id) !== rec) throw notFound(`No such container: ${rec.Id}`); }
 
   /** Event attributes Docker sends for containers: image, name, and the labels. */
   attributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
@@ -147,15 +146,15 @@ export class ContainerService {
     await rm(this.paths.exitFile(rec.Id), { force: true });
     const exited = new Promise<ExitInfo>((resolve) => this.exits.on(rec.Id, resolve));
     try {
-      const t0 = performance.now();
+      const link = this.links.forStart(rec); // targets checked first (running, on the default bridge), as dockerd does
+      const t0 = performance.now(); // where a start's time goes (docs/benchmarks.md): mounts, then network, then launch
       const mounts = await this.opts.mounts?.start(rec);
       const tMounts = performance.now();
       if (mounts) rec.MountPoints = mounts.mountPoints;
       const makeNetns = await pinContainerUserns(this.paths, rec.Id, usernsOf(rec, this.opts.config), namespacePeerPid(this.store, rec));
-      const netnsPath = await this.opts.network?.attach(rec, makeNetns);
-      // Where a start's time goes (docs/benchmarks.md): volumes/binds, then the network, then launch.
+      const netnsPath = await this.opts.network?.attach(rec, makeNetns, link.hosts);
       log.debug('container start phases', { id: rec.Id.slice(0, 12), mountsMs: Math.round(tMounts - t0), networkMs: Math.round(performance.now() - tMounts), pooled: rec.NetworkSettings?.SandboxKey?.includes('/berth-pool-') ?? false });
-      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts?.oci, netnsPath, (ref) => peerInfo(this.store, this.paths, ref)));
+      ({ pid } = await launchContainer(rec, this.opts.config, this.paths, this.opts.config.monitorLogLevel, mounts?.oci, netnsPath, (ref) => peerInfo(this.store, this.paths, ref), link.env));
     } catch (err) {
       this.exits.off(rec.Id);
       await this.opts.network?.release(rec).catch((e) => log.warn('network release failed', { id: rec.Id, err: errorMessage(e) }));
@@ -177,6 +176,7 @@ export class ContainerService {
     this.emit(rec, 'start');
     exited.then((info) => this.handleExit(rec, info)).catch((err) => log.error('exit handling failed', { id: rec.Id, err: errorMessage(err) }));
     await this.store.save(rec);
+    this.links.started(rec);
   }
 
   private watchExit(rec: ContainerRecord): void {
@@ -354,9 +354,7 @@ export class ContainerService {
     if (exited) await this.awaitStoppedExit(rec, exited);
   }
 
-  private async awaitStoppedExit(rec: ContainerRecord, exited: Promise<number>): Promise<void> {
-    try { await exited; } finally { this.stopping.delete(rec.Id); }
-  }
+  private async awaitStoppedExit(rec: ContainerRecord, exited: Promise<number>): Promise<void> { try { await exited; } finally { this.stopping.delete(rec.Id); } }
 
   /** Removes everything of a stopped container; marks it first so a crash half-way is finished on recovery. */
   private async destroy(rec: ContainerRecord, runCleaned = false): Promise<void> {
@@ -381,6 +379,7 @@ export class ContainerService {
       stored.Name = this.store.rename(stored, newName);
       return old;
     });
+    await this.links.renamed(rec);
     this.emit(rec, 'rename', { oldName });
   }
 

@@ -12,6 +12,7 @@ import { newId } from '../../util/ids.js';
 import { commandOf, mergeConfig, normalizeHostConfig } from './create-config.js';
 import { writeEtcFiles } from './etc-files.js';
 import { applyCreateChecks } from './create-checks.js';
+import { registerLinks } from './links.js';
 import { bindMounts, runtimeRef } from './launch.js';
 import type { ContainerMountHooks } from './mounts.js';
 import type { ContainerConfigOptions } from './options.js';
@@ -72,6 +73,7 @@ async function createWithImage(d: CreateDeps, body: CreateRequest, name: string 
   if (d.config.userns && hostConfig.UsernsMode !== 'host') checkUsernsCompatible(hostConfig);
   resolvePeerModes(hostConfig, d.store);
   const networkSettings = d.network?.createSettings(hostConfig, body.NetworkingConfig as never, config.MacAddress as string | undefined);
+  const links = registerLinks(d.store, hostConfig);
   const warnings = containerRlimits(hostConfig.Ulimits ?? [], daemonRlimits()).warnings;
   warnings.push(...applyCreateChecks(config, hostConfig, { driver: d.config.logDriver, opts: d.config.logOpts }));
   const id = newId();
@@ -87,6 +89,7 @@ async function createWithImage(d: CreateDeps, body: CreateRequest, name: string 
       Id: id, Name: finalName, Created: new Date().toISOString(), Path: path, Args: args, Config: config,
       HostConfig: hostConfig, Image: image.id, LayerDirs: layerDirs, RestartCount: 0, Runtime: runtime,
       ...(mountPoints ? { MountPoints: mountPoints } : {}),
+      ...(links.length ? { Links: links } : {}),
       State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
       ...(networkSettings ? { NetworkSettings: networkSettings } : {}),
     };

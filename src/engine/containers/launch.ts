@@ -64,7 +64,7 @@ export function usernsOf(rec: ContainerRecord, cfg: LaunchConfig): IdMapping | u
 }
 
 /** Runs the container; on failure nothing stays mounted or registered with the runtime. */
-export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined): Promise<Launched> {
+export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, paths: ContainerPaths, logLevel: string, mounts?: OciMount[], netnsPath?: string, peer: FinishContext['peer'] = () => undefined, linkEnv: string[] = []): Promise<Launched> {
   const rt = runtimeRef(cfg, paths, rec.Runtime);
   const id = rec.Id;
   const hc = rec.HostConfig;
@@ -108,7 +108,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, p
       overlay: inNamespace ? { lower: layers.lower, upper: layers.upper, work: layers.work } : undefined,
       readonlyRootfs: hc.ReadonlyRootfs,
       args: [rec.Path, ...rec.Args],
-      env: rec.Config.Env ?? [],
+      env: [...linkEnv, ...(rec.Config.Env ?? [])], // the container's own values win, as in dockerd
       cwd: rec.Config.WorkingDir || '/',
       user,
       hostname: rec.Config.Hostname ?? id.slice(0, 12),

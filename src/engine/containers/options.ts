@@ -28,5 +28,5 @@ export interface ContainerServiceOptions {
   /** Volumes and mounts (src/engine/volumes); without it only host-path binds work. */
   mounts?: ContainerMountHooks;
   /** Networking (src/network): endpoints recorded at create, set up before start, released after a run. */
-  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release'>;
+  network?: Pick<NetworkService, 'createSettings' | 'attach' | 'release' | 'rewriteHosts'>;
 }

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../util/atomic-file.js';
 import { validContainerName } from '../../util/ids.js';
 import { log } from '../../util/log.js';
 import { generateName } from './names.js';
+import { resolveLinkName } from './links.js';
 import { isCreateScaffold, listQuarantined, quarantineContainer, sweepTempRecords, type QuarantinedContainer } from './quarantine.js';
 import type { ContainerPaths } from './paths.js';
 import type { ContainerRecord } from '../../model/container.js';
@@ -63,12 +64,20 @@ export class ContainerStore {
     const byName = this.idByName.get(ref.startsWith('/') ? ref : '/' + ref);
     // A name held by a create in flight has no record yet: Docker answers "No such container" for it.
     if (byName) { const rec = this.byId.get(byName); if (rec) return rec; throw notFound(`No such container: ${ref}`); }
+    const linked = resolveLinkName(this, ref); // `parent/alias` names the link's target, as in dockerd
+    if (linked) return linked;
     if (/^[0-9a-f]+$/.test(ref)) {
       const hits = [...this.byId.keys()].filter((id) => id.startsWith(ref));
       if (hits.length === 1) return this.byId.get(hits[0])!;
       if (hits.length > 1) throw invalidArgument(`multiple IDs found with provided prefix: ${ref}`);
     }
     throw notFound(`No such container: ${ref}`);
+  }
+
+  /** The container with this exact name (`/name`). */
+  byName(name: string): ContainerRecord | undefined {
+    const id = this.idByName.get(name);
+    return id ? this.byId.get(id) : undefined;
   }
 
   /** Reserves a name (given or generated) for `id`; Docker's conflict message when taken. */

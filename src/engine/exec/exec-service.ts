@@ -11,6 +11,7 @@ import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 import { runtimeRef } from '../containers/launch.js';
+import { linkEnv } from '../containers/links.js';
 import { resolveUser } from '../../runtime/user.js';
 import { serializeSpec, type OciSpec } from '../../runtime/oci-spec.js';
 
@@ -77,6 +78,7 @@ export class ExecService {
     this.requireRunning(rec);
     const cmd = (body.Cmd ?? []).filter((a) => typeof a === 'string');
     if (cmd.length === 0) throw invalidArgument('No exec command specified');
+    linkEnv(this.opts.containers.store, rec); // dockerd refuses an exec while a link's target is down
     const id = randomBytes(32).toString('hex');
     const session: ExecSession = { id, containerId: rec.Id, config: { ...body, Cmd: cmd }, running: false, exitCode: null, pid: 0, started: false, createdAt: this.now() };
     this.sessions.set(id, session);
@@ -106,6 +108,8 @@ export class ExecService {
     const containers = this.opts.containers;
     const rec = containers.resolve(session.containerId);
     this.requireRunning(rec);
+    // Links' variables are computed again for each exec, as dockerd does: a stopped target is an error.
+    const links = linkEnv(containers.store, rec);
     session.started = true;
     await beforeSpawn?.();
     const cfg = session.config;
@@ -113,7 +117,7 @@ export class ExecService {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     let running: RunningExec;
     try {
-      running = await this.spawn(rec, cfg, dir);
+      running = await this.spawn(rec, cfg, dir, links);
     } catch (err) {
       // Docker reports these as a failed start on the stream (exit 126), not as an HTTP error.
       running = failedExec(errorMessage(err));
@@ -138,7 +142,7 @@ export class ExecService {
     return { session, process: running, done };
   }
 
-  private async spawn(rec: ContainerRecord, cfg: ExecSession['config'], dir: string): Promise<RunningExec> {
+  private async spawn(rec: ContainerRecord, cfg: ExecSession['config'], dir: string, links: string[]): Promise<RunningExec> {
     const containers = this.opts.containers;
     const processFile = join(dir, 'process.json');
     const spec = JSON.parse(await readFile(join(containers.paths.bundle(rec.Id), 'config.json'), 'utf8')) as OciSpec;
@@ -147,7 +151,7 @@ export class ExecService {
     const user = await resolveUser(root, cfg.User || rec.Config.User);
     const size = Array.isArray(cfg.ConsoleSize) ? { height: Number(cfg.ConsoleSize[0]), width: Number(cfg.ConsoleSize[1]) } : undefined;
     const proc = buildExecProcess({
-      base: spec.process, args: cfg.Cmd, containerEnv: rec.Config.Env ?? [], execEnv: cfg.Env ?? [],
+      base: spec.process, args: cfg.Cmd, containerEnv: [...links, ...(rec.Config.Env ?? [])], execEnv: cfg.Env ?? [],
       hostname: rec.Config.Hostname ?? rec.Id.slice(0, 12), cwd: cfg.WorkingDir || rec.Config.WorkingDir || '/',
       user, tty: !!cfg.Tty, privileged: !!cfg.Privileged, consoleSize: size,
     });
