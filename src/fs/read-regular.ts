@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { invalidArgument } from '../errors.js';
-import { scopedPath } from './resolve-in-root.js';
+import { joinRoot, scopedParts, scopedPath } from './resolve-in-root.js';
 
 /** Generous for /etc/passwd, /etc/group and image configs; callers pass their own when they need more. */
 export const DEFAULT_READ_LIMIT = 4 * 1024 * 1024;
@@ -53,4 +53,23 @@ export async function readFileInRoot(root: string, path: string, opts: ReadOptio
 /** Text of a file inside a root for lookups such as /etc/passwd: absent or unusable files read as undefined. */
 export async function readTextInRoot(root: string, path: string, opts: ReadOptions = {}): Promise<string | undefined> {
   try { return (await readFileInRoot(root, path, opts))?.toString('utf8'); } catch { return undefined; }
+}
+
+/** Top directories the runtime mounts over a container's root: a link into them reaches a device or /proc. */
+export const RUNTIME_MOUNTED_DIRS = ['dev', 'proc', 'sys'];
+
+/**
+ * Text of a user database (/etc/passwd, /etc/group) inside a root. Absent reads as undefined, but a file the
+ * runtime could not use is an error rather than "absent": runc opens these files again inside the container
+ * and would block forever on a FIFO, or read a link to /dev/zero without end, leaving the start or exec hung.
+ */
+export async function readUserDbInRoot(root: string, path: string): Promise<string | undefined> {
+  const parts = await scopedParts(root, path, true);
+  if (parts.length > 0 && RUNTIME_MOUNTED_DIRS.includes(parts[0])) throw invalidArgument(`${path} is not a regular file`);
+  try {
+    return (await readRegularFile(joinRoot(root, parts)))?.toString('utf8');
+  } catch (err) {
+    // Name the file as the container sees it, not by its host path.
+    throw invalidArgument(`${path} is not a usable file (${(err as NodeJS.ErrnoException).code ?? 'not a regular file or too large'})`);
+  }
 }

@@ -1,7 +1,7 @@
 // Resolves Docker's `User` ("name", "uid", "name:group", "uid:gid") against the image's /etc/passwd and
 // /etc/group, as runc does not: the OCI spec wants numbers. Supplementary groups come from /etc/group.
 import { invalidArgument } from '../errors.js';
-import { readTextInRoot } from '../fs/read-regular.js';
+import { readUserDbInRoot } from '../fs/read-regular.js';
 
 export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
 
@@ -56,14 +56,23 @@ export function resolveUserFrom(user: string | undefined, passwdText: string, gr
 
 /**
  * Same, with the files read through `read` (e.g. from image layers that are not mounted). The files belong
- * to the container: `read` must be asynchronous and refuse FIFOs, devices and huge files (src/fs/).
+ * to the container: `read` must be asynchronous and refuse FIFOs, devices and huge files (src/fs/), by
+ * throwing: runc opens the same files in the container, so "unusable" must stop the start, not read as absent.
  */
 export async function resolveUserWith(read: (path: string) => Promise<string | undefined>, user: string | undefined): Promise<ResolvedUser> {
-  const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
-  return resolveUserFrom((user ?? '').trim(), passwd ?? '', group ?? '');
+  const spec = (user ?? '').trim();
+  const [userPart, groupPart] = (spec || '0').split(':', 2);
+  const named = (what: string, err: unknown): never => {
+    throw invalidArgument(`unable to find ${what}: ${(err as Error).message}`);
+  };
+  const [passwd, group] = await Promise.all([
+    read('/etc/passwd').catch((e: unknown) => named(`user ${userPart}`, e)),
+    read('/etc/group').catch((e: unknown) => named(`group ${groupPart || userPart}`, e)),
+  ]);
+  return resolveUserFrom(spec, passwd ?? '', group ?? '');
 }
 
 /** Same, reading the files inside a mounted root (symlinks kept inside it, src/fs/read-regular.ts). */
 export async function resolveUser(rootfs: string, user: string | undefined): Promise<ResolvedUser> {
-  return await resolveUserWith((p) => readTextInRoot(rootfs, p), user);
+  return await resolveUserWith((p) => readUserDbInRoot(rootfs, p), user);
 }

@@ -8,7 +8,7 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 let d: TestDaemon;
 before(async () => { d = await startDaemon(); });
 after(async () => {
-  d?.docker(['rm', '-f', 'fifo-passwd', 'zero-group', 'dev-group']);
+  d?.docker(['rm', '-f', 'fifo-passwd', 'zero-group', 'dev-group', 'fifo-runc', 'zero-runc']);
   await d?.stop();
 });
 
@@ -39,5 +39,23 @@ for (const [name, how] of [['zero-group', 'ln -s /dev/zero /etc/group'], ['dev-g
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /unable to find group nogroup/);
     assert.match(ok(['ps', '--format', '{{.Names}}']), new RegExp(name));
+  });
+}
+
+// runc itself opens /etc/passwd and /etc/group inside the container, even for uid 0: a FIFO there blocks
+// it forever and a link to /dev/zero makes it spin (under Docker too: the exec or start never returns and
+// the container cannot be removed). berthd refuses those before runc runs.
+for (const [name, how, file] of [['fifo-runc', 'rm /etc/passwd && mkfifo /etc/passwd', 'passwd'], ['zero-runc', 'rm /etc/group && ln -s /dev/zero /etc/group', 'group']]) {
+  test(`plain exec and start with ${how} are refused, not left hanging in runc`, () => {
+    ok(['run', '-d', '--network', 'none', '--name', name, 'busybox', 'sleep', '600']);
+    ok(['exec', name, 'sh', '-c', how]);
+    const ex = d.docker(['exec', name, 'id'], { timeoutMs: 60_000 });
+    assert.equal(ex.code, 126, ex.stderr);
+    assert.match(ex.stdout + ex.stderr, new RegExp(`/etc/${file} is not a`));
+    ok(['stop', '-t', '0', name]);
+    const st = d.docker(['start', name], { timeoutMs: 60_000 });
+    assert.equal(st.code, 1, st.stderr);
+    assert.match(st.stdout + st.stderr, new RegExp(`/etc/${file} is not a regular file`));
+    ok(['rm', '-f', name]);
   });
 }

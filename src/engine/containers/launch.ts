@@ -15,7 +15,7 @@ import { mountShm } from '../../fs/shm-mount.js';
 import { remappedRoot, type IdMapping } from '../../runtime/userns/remap.js';
 import { mountRemappedRootfs } from './userns-rootfs.js';
 import { releaseRunMounts } from './run-mounts.js';
-import { readTextFromLayers } from '../../storage/rootfs.js';
+import { readTextFromLayers, readUserDbFromLayers } from '../../storage/rootfs.js';
 import { log } from '../../util/log.js';
 import { readTextInRoot } from '../../fs/read-regular.js';
 import { finishSpec, type FinishContext } from '../sandbox/container-spec.js';
@@ -99,7 +99,7 @@ export async function launchContainer(rec: ContainerRecord, cfg: LaunchConfig, p
     // Files of the image (passwd, group) are read bounded and off the event loop, never through a link.
     const readImageText = (f: string) => (inNamespace ? readTextFromLayers([layers.upper, ...layers.lower], f) : readTextInRoot(merged, f));
     const user = inNamespace
-      ? await resolveUserWith((f) => readTextFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
+      ? await resolveUserWith((f) => readUserDbFromLayers([layers.upper, ...layers.lower], f), rec.Config.User)
       : await resolveUser(merged, rec.Config.User);
     const capabilities = effectiveCapabilities({ privileged: hc.Privileged, capAdd: hc.CapAdd, capDrop: hc.CapDrop });
     const { rlimits } = containerRlimits(hc.Ulimits ?? [], daemonRlimits());
