@@ -32,6 +32,8 @@ const debs = [
   ['python3-docker', '/usr/lib/python3/dist-packages/docker'],
   // A registry client no one here wrote: the registry server's tests copy images in and out with it.
   ['skopeo', '/usr/bin/skopeo'],
+  // The reference Docker that tests compare Berth with start their own dockerd (test/helpers/ref-dockerd.ts).
+  ['docker.io', '/usr/sbin/dockerd'],
   // The compose integration test drives Debian's docker-compose 1.29 (python) against berthd.
   ['docker-compose', '/usr/bin/docker-compose'],
   ...extra.map((name) => [name, null]),

@@ -10,7 +10,7 @@ import { failureReason } from './proc.js';
 
 export const IMAGE = 'busybox:latest';
 
-function makeRootfsTar(dir: string): string {
+export function makeRootfsTar(dir: string): string {
   const out = join(dir, 'busybox-rootfs.tar');
   if (existsSync(out)) return out;
   const root = join(dir, 'busybox-rootfs');

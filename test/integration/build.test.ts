@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRefDockerd, type RefDockerd } from '../helpers/ref-dockerd.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
-const REF = '/tmp/ref/docker.sock';
 
 function write(dir: string, files: Record<string, string>): string {
   for (const [name, content] of Object.entries(files)) {
@@ -46,13 +46,16 @@ CMD ["-c", "cat /v /app/a.txt /app/sub/f /unpacked/inner.txt"]
 describe('docker build and commit against berthd', () => {
   let d: TestDaemon;
   const work = mkdtempSync(join(tmpdir(), 'berth-build-'));
-  const ref = existsSync(REF);
-  const refDocker = (args: string[], opts: { input?: string } = {}) => spawnSync('docker', ['-H', `unix://${REF}`, ...args], { encoding: 'utf8', timeout: 120_000, input: opts.input, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  let ref: RefDockerd | string = 'not started';
+  const refDocker = (args: string[], opts: { input?: string } = {}) => {
+    if (typeof ref === 'string') throw new Error(ref);
+    return ref.docker(args, opts);
+  };
 
-  before(async () => { d = await startDaemon(); });
+  before(async () => { d = await startDaemon(); ref = await startRefDockerd(); });
   after(async () => {
     await d?.stop();
-    if (ref) refDocker(['rmi', '-f', 'berth-test-every:1']);
+    if (typeof ref !== 'string') await ref.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -113,7 +116,7 @@ describe('docker build and commit against berthd', () => {
     assert.equal(ok(d.docker(['ps', '-aq'])).trim(), '');
     assert.equal(readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dataRoot)).length, 0);
 
-    if (!ref) { console.log(`# reference comparison skipped: ${REF} is absent`); return; }
+    if (typeof ref === 'string') { console.log(`# reference comparison skipped: ${ref}`); return; }
     const r = refDocker(['build', '-t', 'berth-test-every:1', dir]);
     assert.equal(r.status, 0, r.stderr);
     const refImg = JSON.parse(refDocker(['image', 'inspect', 'berth-test-every:1']).stdout)[0];

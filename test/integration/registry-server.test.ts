@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BERTH, DOCKER } from '../helpers/daemon.js';
 import { makeTestCerts } from '../helpers/tls.js';
+import { startRefDockerd } from '../helpers/ref-dockerd.js';
 import { have, makeDockerArchive, request, startRegistryServer, writeHtpasswd, type RegistryProcess } from '../helpers/registry-server.js';
 
-const REF_SOCK = '/tmp/ref/docker.sock';
 const noSkopeo = have('skopeo') ? undefined : 'skopeo is not installed';
-const noRef = existsSync(REF_SOCK) && existsSync(DOCKER) ? undefined : `no reference dockerd at ${REF_SOCK}`;
+// A dockerd of this file's own (never one started by hand): the docker CLI's push, pull and login go through it.
+const refd = await startRefDockerd();
+const noRef = typeof refd === 'string' ? refd : undefined;
+if (noRef) console.log(`# reference dockerd tests skipped: ${noRef}`);
+const REF_HOST = typeof refd === 'string' ? '' : refd.host;
 
 let dir: string;
 let reg: RegistryProcess;
@@ -23,6 +27,7 @@ before(async () => {
   reg = await startRegistryServer();
 });
 after(async () => {
+  if (typeof refd !== 'string') await refd.stop();
   await reg?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -99,7 +104,7 @@ test('skopeo over HTTPS (a CA in --dest-cert-dir) and with htpasswd credentials'
 test('the real docker CLI through the reference dockerd pushes to and pulls from the registry', { skip: noRef }, async (t) => {
   const cfg = join(dir, 'docker-config');
   mkdirSync(cfg, { recursive: true });
-  const docker = (...args: string[]) => sh(DOCKER, ['--config', cfg, '-H', `unix://${REF_SOCK}`, ...args]);
+  const docker = (...args: string[]) => sh(DOCKER, ['--config', cfg, '-H', REF_HOST, ...args]);
   const img = await makeDockerArchive(dir, `berth-regtest/hello:${Date.now()}`);
   const loaded = docker('load', '-i', img.path);
   assert.equal(loaded.code, 0, loaded.out);
@@ -129,7 +134,7 @@ test('docker login / push / logout against an htpasswd registry through the refe
   const guarded = await startRegistryServer(['--htpasswd', join(dir, 'htpasswd-docker')]);
   const cfg = join(dir, 'docker-config-login');
   mkdirSync(cfg, { recursive: true });
-  const docker = (args: string[], input?: string) => sh(DOCKER, ['--config', cfg, '-H', `unix://${REF_SOCK}`, ...args], { input });
+  const docker = (args: string[], input?: string) => sh(DOCKER, ['--config', cfg, '-H', REF_HOST, ...args], { input });
   const ref = `${guarded.addr}/guarded/busybox:latest`;
   try {
     const denied = docker(['login', guarded.addr, '-u', 'bob', '--password-stdin'], 'wrong\n');
