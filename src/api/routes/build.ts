@@ -60,7 +60,8 @@ export function decodeBuildQuery(q: URLSearchParams, registryConfig?: string): B
     rm: boolQuery(q, 'rm', true),
     forceRm: boolQuery(q, 'forcerm'),
     noCache: boolQuery(q, 'nocache'),
-    pull: pull !== null && pull !== '' && !['0', 'false'].includes(pull),
+    // Docker's BoolValue: anything but an empty/false-ish value (docker-py sends `pull=False`) pulls.
+    pull: pull !== null && !['', '0', 'no', 'false', 'none'].includes(pull.trim().toLowerCase()),
     cacheFrom: jsonQuery(q, 'cachefrom', [] as string[], (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')),
     networkMode,
     platform: platform ? 'linux/amd64' : undefined,
