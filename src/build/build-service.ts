@@ -8,19 +8,22 @@ import { invalidArgument } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRecord } from '../model/image.js';
 import { BuildContext } from './context/build-context.js';
+import { ContextIndexer } from './context/indexer.js';
 import { runBuild } from './builder.js';
 import { commitContainer, type CommitOptions } from './commit.js';
-import type { BuildContainers, BuildMessage, BuildOptions } from './types.js';
+import type { BuildContainers, BuildMessage, BuildOptions, BuildPuller } from './types.js';
 
 export class BuildService {
   private readonly tmp: string;
+  private readonly indexer = new ContextIndexer();
 
-  constructor(private readonly deps: { dataRoot: string; images: ImageService; containers: BuildContainers }) {
+  constructor(private readonly deps: { dataRoot: string; images: ImageService; containers: BuildContainers; puller?: BuildPuller }) {
     this.tmp = join(deps.dataRoot, 'build');
   }
 
   /** Removes contexts and scratch roots a crash left behind. */
   async init(): Promise<void> {
+    this.indexer.warm();
     await mkdir(this.tmp, { recursive: true, mode: 0o700 });
     for (const n of await readdir(this.tmp)) await rm(join(this.tmp, n), { recursive: true, force: true });
   }
@@ -41,7 +44,7 @@ export class BuildService {
     }
     const dir = join(this.tmp, `ctx-${randomBytes(8).toString('hex')}`);
     try {
-      const ctx = await BuildContext.receive(source, dir, opts.dockerfile);
+      const ctx = await BuildContext.receive(source, dir, opts.dockerfile, this.indexer);
       await ctx.applyIgnore(opts.dockerfile);
       return ctx;
     } catch (err) {
@@ -52,7 +55,7 @@ export class BuildService {
 
   async build(ctx: BuildContext, opts: BuildOptions, emit: (m: BuildMessage) => void, started?: () => void): Promise<ImageRecord> {
     try {
-      return await runBuild({ images: this.deps.images, containers: this.deps.containers, tmpRoot: this.tmp }, ctx, opts, emit, started);
+      return await runBuild({ images: this.deps.images, containers: this.deps.containers, tmpRoot: this.tmp, puller: this.deps.puller }, ctx, opts, emit, started);
     } finally {
       await ctx.remove();
     }

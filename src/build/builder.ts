@@ -18,9 +18,9 @@ import { BuildCache } from './cache.js';
 import type { BuildContext } from './context/build-context.js';
 import { OrderedOutput } from './output.js';
 import { StageRun, StepFailure, type StageEnv } from './stage.js';
-import type { BuildContainers, BuildMessage, BuildOptions } from './types.js';
+import type { BuildContainers, BuildMessage, BuildOptions, BuildPuller } from './types.js';
 
-export interface BuilderDeps { images: ImageService; containers: BuildContainers; tmpRoot: string }
+export interface BuilderDeps { images: ImageService; containers: BuildContainers; tmpRoot: string; puller?: BuildPuller }
 
 /** Stages the target needs: its FROM chain and every COPY --from, transitively. */
 function neededStages(stages: Stage[], target: number, resolve: (ref: string, before: number) => number | undefined): number[] {
@@ -107,7 +107,7 @@ export async function runBuild(deps: BuilderDeps, context: BuildContext, opts: B
   try {
     const runStage = (i: number, lane: number): Promise<ImageRecord | undefined> => {
       const env: StageEnv = {
-        images: deps.images, containers: deps.containers, cache, context, opts, args, escape: plan.escape, tmpRoot, leaseImage,
+        images: deps.images, containers: deps.containers, puller: deps.puller, cache, context, opts, args, escape: plan.escape, tmpRoot, leaseImage,
         stageImage: (ref, before) => {
           const dep = byName(ref, before);
           if (dep === undefined) return undefined;

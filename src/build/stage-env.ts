@@ -6,11 +6,13 @@ import type { Located } from './parser/instructions.js';
 import type { GlobalArgs } from './build-args.js';
 import type { BuildCache } from './cache.js';
 import type { BuildContext } from './context/build-context.js';
-import type { BuildContainers, BuildMessage, BuildOptions } from './types.js';
+import type { BuildContainers, BuildMessage, BuildOptions, BuildPuller } from './types.js';
 
 export interface StageEnv {
   images: ImageService;
   containers: BuildContainers;
+  /** Absent: no registry access (FROM takes local images only). */
+  puller?: BuildPuller;
   cache: BuildCache;
   context: BuildContext;
   opts: BuildOptions;

@@ -72,9 +72,7 @@ export class StageRun {
       return;
     }
     const fromStage = this.env.stageImage(name, this.stage.index);
-    const base = fromStage ? await fromStage : await this.resolveImage(name);
-    // --pull cannot fetch anything here (no registry client in the image service): say so, use the local image.
-    if (!fromStage && this.env.opts.pull) this.say(`--pull: no registry access, using the local image ${name}\n`);
+    const base = fromStage ? await fromStage : await this.baseImage(name);
     if (!base) throw invalidArgument(`stage ${name} produced no image`);
     this.image = base;
     this.config = normalizeConfig(base.config.config);
@@ -92,7 +90,20 @@ export class StageRun {
     }
   }
 
-  private async resolveImage(name: string): Promise<ImageRecord> {
+  /** A FROM image: pulled first with --pull, or when it is not here (as Docker's classic builder does). */
+  private async baseImage(name: string): Promise<ImageRecord> {
+    const puller = this.env.puller;
+    if (puller && !this.env.opts.pull) {
+      try { return this.env.leaseImage(name); } catch (err) { if (!isBerthError(err, 'not-found')) throw err; }
+    }
+    if (puller) {
+      const quiet = this.env.opts.quiet;
+      await puller.pull(name, this.env.opts.registryAuth, (m) => { if (!quiet) this.env.out(m); });
+    }
+    return this.resolveImage(name);
+  }
+
+  private resolveImage(name: string): ImageRecord {
     try {
       return this.env.leaseImage(name);
     } catch (err) {

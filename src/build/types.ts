@@ -1,6 +1,7 @@
 // The builder's contract: typed build options (decoded at the API edge), the messages it streams (Docker's
 // JSON stream shapes), and the narrow ports it needs from the engine to run RUN steps as real containers.
 import type { ImageRunConfig } from '../model/image.js';
+import type { Credentials } from '../registry/client/auth.js';
 
 export interface BuildOptions {
   /** Path of the Dockerfile inside the context (Docker's `dockerfile` query), default `Dockerfile`. */
@@ -24,6 +25,8 @@ export interface BuildOptions {
   extraHosts: string[];
   /** `remote`: a URL to fetch the context from (http/https tarball or Dockerfile). */
   remote?: string;
+  /** X-Registry-Config: credentials by registry (`docker.io`, `127.0.0.1:5000`), for pulling FROM images. */
+  registryAuth: Record<string, Credentials>;
 }
 
 /** One message of the build stream, as Docker writes them. */
@@ -31,7 +34,12 @@ export type BuildMessage =
   | { stream: string }
   | { aux: { ID: string } }
   | { errorDetail: { message: string; code?: number }; error: string }
-  | { status: string };
+  | { status: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number } };
+
+/** Pulls FROM images (`--pull`, or a base image not present), its progress going into the build stream. */
+export interface BuildPuller {
+  pull(name: string, auth: Record<string, Credentials>, emit: (m: BuildMessage) => void): Promise<void>;
+}
 
 /** What a RUN step needs of a container. */
 export interface StepContainerSpec {

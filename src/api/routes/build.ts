@@ -12,6 +12,9 @@ import { log } from '../../util/log.js';
 import { buildErrorMessage } from '../../build/builder.js';
 import { BuildService } from '../../build/build-service.js';
 import { enginePorts } from '../../build/engine-ports.js';
+import { registryPuller } from '../../build/registry-puller.js';
+import { decodeRegistryConfig } from '../../registry/client/auth.js';
+import { registryOfServerAddress } from '../../images/image-registry.js';
 import type { BuildMessage, BuildOptions } from '../../build/types.js';
 import type { ImageRunConfig } from '../../model/image.js';
 
@@ -36,7 +39,7 @@ const REFUSED_UNLESS_DEFAULT: Array<[string, (v: string) => boolean]> = [
   ['isolation', (v) => v === '' || v === 'default'], ['session', () => true], ['buildid', () => true],
 ];
 
-export function decodeBuildQuery(q: URLSearchParams): BuildOptions {
+export function decodeBuildQuery(q: URLSearchParams, registryConfig?: string): BuildOptions {
   for (const [name, ok] of REFUSED_UNLESS_DEFAULT) {
     const v = q.get(name);
     if (v !== null && !ok(v)) throw invalidArgument(`build option ${name}=${v} is not supported by Berth's builder`);
@@ -57,12 +60,14 @@ export function decodeBuildQuery(q: URLSearchParams): BuildOptions {
     rm: boolQuery(q, 'rm', true),
     forceRm: boolQuery(q, 'forcerm'),
     noCache: boolQuery(q, 'nocache'),
-    pull: pull !== null && pull !== '' && !['0', 'false'].includes(pull),
+    // Docker's BoolValue: anything but an empty/false-ish value (docker-py sends `pull=False`) pulls.
+    pull: pull !== null && !['', '0', 'no', 'false', 'none'].includes(pull.trim().toLowerCase()),
     cacheFrom: jsonQuery(q, 'cachefrom', [] as string[], (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')),
     networkMode,
     platform: platform ? 'linux/amd64' : undefined,
     extraHosts: (q.get('extrahosts') ?? '').split(',').filter(Boolean),
     remote: q.get('remote') || undefined,
+    registryAuth: decodeRegistryConfig(registryConfig, registryOfServerAddress),
   };
 }
 
@@ -71,7 +76,8 @@ function lines(res: () => ServerResponse): (m: BuildMessage) => void {
 }
 
 async function build(builds: BuildService, ctx: RequestContext): Promise<void> {
-  const opts = decodeBuildQuery(ctx.query);
+  const header = ctx.req.headers['x-registry-config'];
+  const opts = decodeBuildQuery(ctx.query, Array.isArray(header) ? header[0] : header);
   const context = await builds.receiveContext(ctx.req, opts);
   let res: ServerResponse | undefined;
   const stream = () => (res ??= startStream(ctx));
@@ -101,7 +107,7 @@ async function commit(builds: BuildService, ctx: RequestContext): Promise<void> 
 }
 
 export function registerBuildRoutes(router: Router, engine: Engine): void {
-  const builds = new BuildService({ dataRoot: engine.config.dataRoot, images: engine.images, containers: enginePorts(engine.containers, engine.volumeMounts) });
+  const builds = new BuildService({ dataRoot: engine.config.dataRoot, images: engine.images, containers: enginePorts(engine.containers, engine.volumeMounts), puller: registryPuller(engine.registry) });
   // Leftovers of builds a crash interrupted; a build starting meanwhile makes directories this does not list.
   void builds.init().catch((err) => log.warn('cleaning old build directories failed', { err: errorMessage(err) }));
   router.post('/build', (ctx) => build(builds, ctx));

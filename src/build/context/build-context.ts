@@ -1,85 +1,74 @@
-// The build context: the tar the client sent (plain or gzip; or a bare Dockerfile, as `docker build - <
-// Dockerfile` sends). On arrival it is only indexed — every file hashed (COPY's cache key: content, mode,
-// owner, never mtimes) and the tar kept (in memory, or spooled to disk when large) — so a fully cached
-// build writes no files; the first step that copies unpacks it once into a private directory. Nothing in
-// the tar can reach outside that directory: names are normalised and a parent that is not a directory of
-// the context itself is refused.
+// The build context: the body the client sent (a tar, plain or gzip; or a bare Dockerfile, as `docker build -
+// < Dockerfile` sends). While it arrives it is indexed in the indexer worker — every file hashed (COPY's cache
+// key: content, mode, owner, never mtimes) — and its bytes are held (in memory, or spooled to disk when
+// large), so a fully cached build writes no files and hashes off the event loop; the first step that copies
+// unpacks it once into a private directory. Nothing in the tar can reach outside that directory: names are
+// normalised and a parent that is not a directory of the context itself is refused (src/build/context/tar-walk.ts).
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rm, symlink, link, chmod, readFile } from 'node:fs/promises';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
-import { invalidArgument } from '../../errors.js';
-import { maybeDecompress } from '../../storage/compression.js';
 import { IgnoreMatcher, parseDockerignore } from '../../fs/dockerignore.js';
+import type { ContextIndexer } from './indexer.js';
+import { contextTar, newEntries, walkTar, type ContextEntry } from './tar-walk.js';
 
-/** Contexts up to this size are held in memory until a step needs their files; larger ones go to a spool file.
- * Zero: always spooled — holding tens of MB of chunks costs more in garbage collection than a sequential write. */
-const SPOOL_IN_MEMORY = 0;
-/** Files up to this size are kept from the index pass (the Dockerfile and .dockerignore are read from it). */
-const SMALL_FILE = 1024 * 1024;
+export type { ContextEntry } from './tar-walk.js';
 
-export interface ContextEntry {
-  type: 'file' | 'directory' | 'symlink' | 'link';
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** sha256 of the content (files), or of the link target. */
-  hash: string;
-  linkname?: string;
-}
+/** Bodies up to this size are held in memory until a step needs their files; larger ones go to a spool file. */
+const HOLD_IN_MEMORY = 64 << 20;
 
 export class BuildContext {
   /** Context-relative paths (no leading slash; '' is the root) → what they are. */
-  readonly entries = new Map<string, ContextEntry>();
+  readonly entries = newEntries();
   private ignore = new IgnoreMatcher([]);
-  /** The received tar, until unpacked: chunks in memory, or a spool file once past SPOOL_IN_MEMORY. */
+  /** The received body, until unpacked: chunks in memory, or a spool file once past HOLD_IN_MEMORY. */
   private spool?: { chunks: Buffer[]; size: number; file?: string; out?: WriteStream };
   private unpacked?: Promise<void>;
-  /** Contents of small files (Dockerfile, .dockerignore) read during indexing. */
+  /** Contents of the small files the build reads first (Dockerfile, .dockerignore), from the index pass. */
   private readonly small = new Map<string, Buffer>();
 
-  private constructor(readonly dir: string) {
-    this.entries.set('', { type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, hash: '' });
-  }
+  private constructor(readonly dir: string) {}
 
-  /** Unpacks `body` into `dir` (created; removed by `remove()`). */
-  static async receive(body: Readable, dir: string, dockerfileName: string): Promise<BuildContext> {
+  /** Receives and indexes `body`; `dir` (created; removed by `remove()`) is where it unpacks when needed. */
+  static async receive(body: Readable, dir: string, dockerfileName: string, indexer: ContextIndexer): Promise<BuildContext> {
     const ctx = new BuildContext(dir);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const input = await maybeDecompress(body);
-    const head = await peek(input);
-    const isTar = head.bytes.length >= 262 && head.bytes.subarray(257, 262).toString('latin1') === 'ustar';
-    if (!isTar) {
-      // Not an archive: the body is the Dockerfile itself (no other context).
-      const chunks: Buffer[] = [];
-      for await (const c of head.stream) chunks.push(c as Buffer);
-      await ctx.writeFile(dockerfileName, Buffer.concat(chunks), 0o644);
-      return ctx;
-    }
+    const wanted = [dockerfileName, 'dockerfile', '.dockerignore', `${dockerfileName}.dockerignore`];
+    const job = indexer.start(wanted);
     const spool: NonNullable<BuildContext['spool']> = { chunks: [], size: 0 };
     ctx.spool = spool;
-    async function* tee(): AsyncGenerator<Buffer> {
-      for await (const c of head.stream) {
+    const write = async (out: WriteStream, chunk: Buffer) => {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    };
+    let index;
+    try {
+      for await (const c of body) {
         const chunk = c as Buffer;
         spool.size += chunk.length;
-        if (!spool.out && spool.size > SPOOL_IN_MEMORY) {
+        if (!spool.out && spool.size > HOLD_IN_MEMORY) {
           spool.file = `${dir}.tar`;
           spool.out = createWriteStream(spool.file, { mode: 0o600 });
-          for (const held of spool.chunks.splice(0)) if (!spool.out.write(held)) await new Promise<void>((r) => spool.out!.once('drain', () => r()));
+          for (const held of spool.chunks.splice(0)) await write(spool.out, held);
         }
-        if (spool.out) { if (!spool.out.write(chunk)) await new Promise<void>((r) => spool.out!.once('drain', () => r())); } else spool.chunks.push(chunk);
-        yield chunk;
+        if (spool.out) await write(spool.out, chunk); else spool.chunks.push(chunk);
+        await job.push(chunk);
       }
-    }
-    try {
-      await ctx.extract(Readable.from(tee()), false);
+      index = await job.end();
+    } catch (err) {
+      job.abort();
+      throw err;
     } finally {
       if (spool.out) await new Promise<void>((resolve, reject) => spool.out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
+    if (index.bare) {
+      // Not an archive: the body is the Dockerfile itself (no other context).
+      ctx.spool = undefined;
+      await ctx.writeFile(dockerfileName, Buffer.from(index.bare), 0o644);
+      return ctx;
+    }
+    for (const [rel, e] of index.entries) ctx.entries.set(rel, e);
+    for (const [rel, data] of index.small) ctx.small.set(rel, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     return ctx;
   }
 
@@ -88,9 +77,8 @@ export class BuildContext {
     const spool = this.spool;
     if (!spool) return;
     this.unpacked ??= (async () => {
-      for (const k of [...this.entries.keys()]) if (k) this.entries.delete(k);
-      const input = spool.file ? createReadStream(spool.file) : Readable.from(spool.chunks);
-      await this.extract(input, true);
+      const input = await contextTar(spool.file ? createReadStream(spool.file) : Readable.from(spool.chunks));
+      if ('tar' in input) await this.unpack(input.tar);
       spool.chunks = [];
       if (spool.file) await rm(spool.file, { force: true });
     })();
@@ -105,96 +93,36 @@ export class BuildContext {
 
   hostPath(rel: string): string { return rel ? `${this.dir}/${rel}` : this.dir; }
 
-  private async ensureParents(rel: string, write: boolean): Promise<void> {
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const p = parts.slice(0, i).join('/');
-      const e = this.entries.get(p);
-      if (e && e.type !== 'directory') throw invalidArgument(`invalid build context: ${JSON.stringify(rel)} is below a non-directory`);
-      if (!e) {
-        if (write) await mkdir(this.hostPath(p), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
-        this.entries.set(p, { type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, hash: '' });
-      }
-    }
-  }
-
-  /** Reads the tar: with `write`, unpacks it; without, only indexes (hashes, small files kept). */
-  private async extract(stream: Readable, write: boolean): Promise<void> {
-    const ex = tar.extract();
-    stream.on('error', (err) => ex.destroy(err));
-    stream.pipe(ex);
-    for await (const entry of ex) {
-      const h = entry.header;
-      const rel = posix.normalize('/' + h.name).replace(/^\/+/, '').replace(/\/+$/, '');
-      if (h.name.includes('\0')) throw invalidArgument('invalid build context: NUL in a name');
-      if (!rel || rel === '.') { entry.resume(); continue; }
-      await this.ensureParents(rel, write);
-      const existing = this.entries.get(rel);
-      if (existing && !(existing.type === 'directory' && h.type === 'directory')) {
-        if (write) await rm(this.hostPath(rel), { recursive: true, force: true });
-        for (const k of [...this.entries.keys()]) if (k === rel || k.startsWith(rel + '/')) this.entries.delete(k);
-      }
-      const mode = (h.mode ?? 0o644) & 0o7777;
-      const base = { mode, uid: h.uid ?? 0, gid: h.gid ?? 0 };
-      const path = this.hostPath(rel);
-      switch (h.type) {
-        case 'directory':
-          if (!existing && write) await mkdir(path, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
-          this.entries.set(rel, { type: 'directory', ...base, size: 0, hash: '' });
-          entry.resume();
-          break;
-        case 'file': case 'contiguous-file': {
-          const hash = createHash('sha256');
-          if (!write) {
-            const keep: Buffer[] = [];
-            let n = 0;
-            for await (const chunk of entry) { hash.update(chunk as Buffer); n += (chunk as Buffer).length; if (n <= SMALL_FILE) keep.push(chunk as Buffer); }
-            if (n <= SMALL_FILE) this.small.set(rel, Buffer.concat(keep)); else this.small.delete(rel);
-            this.entries.set(rel, { type: 'file', ...base, size: n, hash: hash.digest('hex') });
-            break;
+  /** The unpack pass: the same walk as the index pass (so the same entries), writing each one. */
+  private async unpack(tar: Readable): Promise<void> {
+    const mkdirOnce = (path: string) => mkdir(path, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
+    await walkTar(tar, newEntries(), {
+      directory: async (rel, _implicit, exists) => { if (!exists) await mkdirOnce(this.hostPath(rel)); },
+      replace: async (rel) => { await rm(this.hostPath(rel), { recursive: true, force: true }); },
+      file: async (rel, owned, content, mtime) => {
+        const fh = await open(this.hostPath(rel), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        let size = 0;
+        try {
+          // Batched writes: one writev per few MiB instead of a thread-pool round trip per tar chunk.
+          let batch: Buffer[] = [];
+          let batched = 0;
+          for await (const c of content) {
+            size += c.length;
+            batch.push(c);
+            batched += c.length;
+            if (batched >= 4 << 20) { await fh.writev(batch); batch = []; batched = 0; }
           }
-          const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-          let size = 0;
-          try {
-            // Batched writes: one writev per few MiB instead of a thread-pool round trip per tar chunk.
-            let batch: Buffer[] = [];
-            let batched = 0;
-            for await (const chunk of entry) {
-              const c = chunk as Buffer;
-              hash.update(c);
-              size += c.length;
-              batch.push(c);
-              batched += c.length;
-              if (batched >= 4 << 20) { await fh.writev(batch); batch = []; batched = 0; }
-            }
-            if (batch.length) await fh.writev(batch);
-            await fh.chmod(mode);
-            if (h.mtime) await fh.utimes(h.mtime, h.mtime);
-          } finally { await fh.close(); }
-          this.entries.set(rel, { type: 'file', ...base, size, hash: hash.digest('hex') });
-          break;
-        }
-        case 'symlink':
-          if (write) await symlink(h.linkname ?? '', path);
-          this.entries.set(rel, { type: 'symlink', ...base, size: 0, hash: createHash('sha256').update(h.linkname ?? '').digest('hex'), linkname: h.linkname ?? '' });
-          entry.resume();
-          break;
-        case 'link': {
-          const target = posix.normalize('/' + (h.linkname ?? '')).replace(/^\/+/, '');
-          const t = this.entries.get(target);
-          if (!t || t.type !== 'file') throw invalidArgument(`invalid build context: hard link ${JSON.stringify(h.name)} to a missing file`);
-          if (write) await link(this.hostPath(target), path);
-          if (this.small.has(target)) this.small.set(rel, this.small.get(target)!);
-          this.entries.set(rel, { ...t });
-          entry.resume();
-          break;
-        }
-        default:
-          entry.resume(); // devices, fifos: not part of a build context
-      }
-    }
+          if (batch.length) await fh.writev(batch);
+          await fh.chmod(owned.mode);
+          if (mtime) await fh.utimes(mtime, mtime);
+        } finally { await fh.close(); }
+        return { size, hash: '' };
+      },
+      symlink: async (rel, target) => { await symlink(target, this.hostPath(rel)); return ''; },
+      hardlink: async (rel, target) => { await link(this.hostPath(target), this.hostPath(rel)); },
+    });
     // Directory modes last, so a read-only directory does not stop its own extraction.
-    if (write) for (const [rel, e] of this.entries) if (rel && e.type === 'directory') await chmod(this.hostPath(rel), e.mode);
+    for (const [rel, e] of this.entries) if (rel && e.type === 'directory') await chmod(this.hostPath(rel), e.mode);
   }
 
   /** Applies `.dockerignore` (or `<dockerfile>.dockerignore` beside the Dockerfile, which wins). */
@@ -242,29 +170,4 @@ export class BuildContext {
     await rm(this.dir, { recursive: true, force: true });
     await rm(`${this.dir}.tar`, { force: true });
   }
-}
-
-/** Reads the first 512 bytes (to sniff a tar header) and returns a stream that replays them. */
-async function peek(stream: Readable): Promise<{ bytes: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let have = 0;
-  const it = stream[Symbol.asyncIterator]();
-  let done = false;
-  while (have < 512) {
-    const r = await it.next();
-    if (r.done) { done = true; break; }
-    chunks.push(r.value as Buffer);
-    have += (r.value as Buffer).length;
-  }
-  const bytes = Buffer.concat(chunks);
-  async function* replay() {
-    let total = bytes.length;
-    yield bytes;
-    if (!done) for (;;) { const r = await it.next(); if (r.done) break; total += (r.value as Buffer).length; yield r.value as Buffer; }
-    // Go's tar reader accepts an archive without its end-of-archive blocks (the docker CLI sends such
-    // contexts with -f outside the context, even without the last entry's padding); tar-stream does not, so
-    // the padding and the blocks are added (extra zero blocks after a complete archive are harmless).
-    yield Buffer.alloc(((512 - (total % 512)) % 512) + 1024);
-  }
-  return { bytes, stream: Readable.from(replay(), { objectMode: false }) };
 }

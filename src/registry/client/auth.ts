@@ -43,6 +43,35 @@ export function decodeRegistryAuth(header: string | undefined): Credentials {
   return { username: str('username'), password: str('password'), identityToken: str('identitytoken'), registryToken: str('registrytoken') };
 }
 
+/** X-Registry-Config (`docker build`): base64 JSON of auth configs keyed by server address; `auth` is
+ * base64 `user:password`. Keys become registry names (`https://index.docker.io/v1/` → `docker.io`). */
+export function decodeRegistryConfig(header: string | undefined, registryOf: (addr: string) => string): Record<string, Credentials> {
+  if (!header) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8') || '{}');
+  } catch {
+    throw invalidArgument('invalid X-Registry-Config header: not base64-encoded JSON');
+  }
+  const out: Record<string, Credentials> = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [addr, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!v || typeof v !== 'object') continue;
+    const c = v as Record<string, unknown>;
+    const str = (k: string) => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+    let username = str('username');
+    let password = str('password');
+    const auth = str('auth');
+    if (username === undefined && auth) {
+      const plain = Buffer.from(auth, 'base64').toString('utf8');
+      const colon = plain.indexOf(':');
+      if (colon > 0) { username = plain.slice(0, colon); password = plain.slice(colon + 1); }
+    }
+    out[registryOf(addr)] = { username, password, identityToken: str('identitytoken'), registryToken: str('registrytoken') };
+  }
+  return out;
+}
+
 export function basicHeader(c: Credentials): string | undefined {
   if (c.username === undefined) return undefined;
   return 'Basic ' + Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64');
