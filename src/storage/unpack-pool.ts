@@ -56,6 +56,43 @@ function release(worker: Worker): void {
   idle.push(entry);
 }
 
+type Done = Extract<ToMain, { type: 'done' }>;
+
+/**
+ * One job's end on `worker`: its `done` or `error` message, or the worker's own error or exit. The first
+ * settles the job, once: success gives the worker back to the pool, failure terminates it (it may be
+ * mid-write) before `failed` runs. `detach` lets the caller drop its own listeners at that moment.
+ */
+function watchJob(worker: Worker, on: { done: (m: Done) => void; failed: (err: unknown) => void; ack?: (bytes: number) => void; detach?: (failed: boolean) => void }): { fail: (err: unknown) => void; settled: () => boolean } {
+  let settled = false;
+  const detach = (failed: boolean) => {
+    worker.off('message', onMessage); worker.off('error', onWorkerError); worker.off('exit', onExit);
+    on.detach?.(failed);
+  };
+  const fail = (err: unknown) => {
+    if (settled) return;
+    settled = true;
+    detach(true);
+    void worker.terminate().then(() => on.failed(err), () => on.failed(err));
+  };
+  const onMessage = (m: ToMain) => {
+    if (m.type === 'ack') on.ack?.(m.bytes);
+    else if (m.type === 'error') fail(new BerthError(m.kind, m.message));
+    else if (!settled) {
+      settled = true;
+      detach(false);
+      release(worker);
+      on.done(m);
+    }
+  };
+  const onWorkerError = (err: Error) => fail(new BerthError('internal', `layer unpack worker failed: ${err.message}`, { cause: err }));
+  const onExit = (code: number) => fail(new BerthError('internal', `layer unpack worker exited with code ${code}`));
+  worker.on('message', onMessage);
+  worker.on('error', onWorkerError);
+  worker.on('exit', onExit);
+  return { fail, settled: () => settled };
+}
+
 /**
  * Decompresses `input` (per `compression`) and applies the tar to `dest` in a worker thread. Resolves once
  * every byte was read and applied; rejects with invalidArgument for a bad layer (unsafe entry, corrupt
@@ -68,8 +105,19 @@ export function unpackInWorker(input: Readable, dest: string, compression: Compr
     let inFlight = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    let settled = false;
     let paused = false; // our own flag: the input may be a streamx stream (tar-stream's pack) without isPaused()
+    const job = watchJob(worker, {
+      ack: (bytes) => {
+        inFlight -= bytes;
+        if (inFlight <= HIGH_WATER / 2 && paused && !job.settled()) { paused = false; input.resume(); }
+      },
+      done: (m) => resolve({ size: m.size, tarSize: m.tarSize, digest: m.digest }),
+      failed: reject,
+      detach: (failed) => {
+        input.off('data', onData); input.off('end', onEnd); input.off('error', onInputError);
+        if (failed) input.resume(); // drain, so the producer never waits on us
+      },
+    });
     const flush = () => {
       if (pendingBytes === 0) return;
       // A fresh copy of our own, so its memory can move to the worker without touching the source's.
@@ -82,39 +130,9 @@ export function unpackInWorker(input: Readable, dest: string, compression: Compr
       send({ type: 'chunk', data }, [data.buffer]);
       if (inFlight > HIGH_WATER && !paused) { paused = true; input.pause(); }
     };
-    const detach = () => {
-      input.off('data', onData); input.off('end', onEnd); input.off('error', onInputError);
-      worker.off('message', onMessage); worker.off('error', onWorkerError); worker.off('exit', onExit);
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      input.resume(); // drain, so the producer never waits on us
-      void worker.terminate().then(() => reject(err), () => reject(err));
-    };
     const onData = (c: Buffer) => { pending.push(c); pendingBytes += c.length; if (pendingBytes >= BATCH) flush(); };
     const onEnd = () => { flush(); send({ type: 'end' }); };
-    const onInputError = (err: Error) => fail(err);
-    const onMessage = (m: ToMain) => {
-      if (m.type === 'ack') {
-        inFlight -= m.bytes;
-        if (inFlight <= HIGH_WATER / 2 && paused && !settled) { paused = false; input.resume(); }
-      } else if (m.type === 'done') {
-        if (settled) return;
-        settled = true;
-        detach();
-        release(worker);
-        resolve({ size: m.size, tarSize: m.tarSize, digest: m.digest });
-      } else {
-        fail(new BerthError(m.kind, m.message));
-      }
-    };
-    const onWorkerError = (err: Error) => fail(new BerthError('internal', `layer unpack worker failed: ${err.message}`, { cause: err }));
-    const onExit = (code: number) => fail(new BerthError('internal', `layer unpack worker exited with code ${code}`));
-    worker.on('message', onMessage);
-    worker.on('error', onWorkerError);
-    worker.on('exit', onExit);
+    const onInputError = (err: Error) => job.fail(err);
     send({ type: 'job', dest, compression });
     input.on('error', onInputError);
     input.on('end', onEnd);
@@ -125,38 +143,18 @@ export function unpackInWorker(input: Readable, dest: string, compression: Compr
 /** Unpacks `file` (compressed per `compression`) into `dest` while the caller appends to it and says how far. */
 export function unpackGrowingFile(file: string, dest: string, compression: Compression): FileUnpack {
   const worker = acquire();
-  let settled = false;
   let resolveResult: (r: FileUnpackResult) => void = () => undefined;
   let rejectResult: (err: unknown) => void = () => undefined;
   const result = new Promise<FileUnpackResult>((resolve, reject) => { resolveResult = resolve; rejectResult = reject; });
-  const detach = () => { worker.off('message', onMessage); worker.off('error', onWorkerError); worker.off('exit', onExit); };
-  const fail = (err: unknown) => {
-    if (settled) return;
-    settled = true;
-    detach();
-    void worker.terminate().then(() => rejectResult(err), () => rejectResult(err));
-  };
-  const onMessage = (m: ToMain) => {
-    if (m.type === 'done') {
-      if (settled) return;
-      settled = true;
-      detach();
-      release(worker);
-      resolveResult({ size: m.size, tarSize: m.tarSize, digest: m.digest, blobDigest: m.blobDigest ?? '' });
-    } else if (m.type === 'error') {
-      fail(new BerthError(m.kind, m.message));
-    }
-  };
-  const onWorkerError = (err: Error) => fail(new BerthError('internal', `layer unpack worker failed: ${err.message}`, { cause: err }));
-  const onExit = (code: number) => fail(new BerthError('internal', `layer unpack worker exited with code ${code}`));
-  worker.on('message', onMessage);
-  worker.on('error', onWorkerError);
-  worker.on('exit', onExit);
+  const job = watchJob(worker, {
+    done: (m) => resolveResult({ size: m.size, tarSize: m.tarSize, digest: m.digest, blobDigest: m.blobDigest ?? '' }),
+    failed: (err) => rejectResult(err),
+  });
   worker.postMessage({ type: 'job', dest, compression, file } satisfies ToWorker);
   return {
-    grow: (size) => { if (!settled) worker.postMessage({ type: 'grow', size } satisfies ToWorker); },
-    end: () => { if (!settled) worker.postMessage({ type: 'end' } satisfies ToWorker); },
-    fail,
+    grow: (size) => { if (!job.settled()) worker.postMessage({ type: 'grow', size } satisfies ToWorker); },
+    end: () => { if (!job.settled()) worker.postMessage({ type: 'end' } satisfies ToWorker); },
+    fail: job.fail,
     result,
   };
 }
