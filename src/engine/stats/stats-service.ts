@@ -1,15 +1,16 @@
-// GET /containers/{id}/stats behind the API: one answer (at once, with the background sample as
-// precpu_stats; or `one-shot` without it) or a stream, one object a second, each with the previous.
+// GET /containers/{id}/stats behind the API: one answer (at once when the container is watched, with the
+// background sample as precpu_stats; else two samples COLD_GAP_MS apart; or `one-shot` with no precpu)
+// or a stream, one object a second, each with the previous.
 import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerRecord } from '../../model/container.js';
 import { statsJson, type StatsSample } from './stats-json.js';
-import { SAMPLE_INTERVAL_MS, StatsSampler, takeSample } from './stats-sampler.js';
+import { COLD_GAP_MS, SAMPLE_INTERVAL_MS, StatsSampler, takeSample } from './stats-sampler.js';
 
 export class StatsService {
   readonly sampler: StatsSampler;
 
   constructor(private readonly containers: ContainerService) {
-    this.sampler = new StatsSampler(() => containers.store.all().filter((r) => containers.isRunning(r)));
+    this.sampler = new StatsSampler((id) => containers.store.get(id));
   }
 
   init(): void { this.sampler.start(); }
@@ -24,15 +25,21 @@ export class StatsService {
   }
 
   async once(rec: ContainerRecord, oneShot: boolean): Promise<Record<string, unknown>> {
-    const pre = oneShot ? undefined : this.sampler.previous(rec.Id);
+    if (oneShot) return statsJson(rec.Id, rec.Name, await this.sample(rec), undefined);
+    let pre = this.sampler.watch(rec.Id);
+    if (!pre && this.live(rec)) {
+      pre = await this.sample(rec);
+      await new Promise((r) => setTimeout(r, COLD_GAP_MS));
+    }
     const cur = await this.sample(rec);
     return statsJson(rec.Id, rec.Name, cur, cur ? pre : undefined);
   }
 
   /** Writes one object a second until `closed` says stop; the first has the background sample as precpu. */
   async stream(rec: ContainerRecord, write: (obj: Record<string, unknown>) => boolean, closed: () => boolean): Promise<void> {
-    let pre = this.sampler.previous(rec.Id);
+    let pre = this.sampler.watch(rec.Id);
     while (!closed()) {
+      this.sampler.watch(rec.Id);
       const current = this.containers.store.get(rec.Id) ?? rec;
       const cur = await this.sample(current);
       if (closed()) return;
