@@ -40,9 +40,9 @@ export function engineOptions(cfg: DaemonConfig, userns?: IdMapping): EngineOpti
       defaultAddressPools: cfg.defaultAddressPools,
       // Ready namespaces on the default bridge (src/netavark/netns-pool.ts); BERTH_NETNS_POOL=0 turns the pool off.
       netnsPool: Math.max(0, Math.min(64, Number(process.env.BERTH_NETNS_POOL ?? 4) || 0)),
-      // Default-bridge set-ups at once under the shared host lock (src/network/netavark-runs.ts); 1 (the
-      // default) keeps every run exclusive until exclusive runs cannot be starved (see docs/benchmarks.md).
-      netavarkParallel: Math.max(1, Math.min(32, Number(process.env.BERTH_NETAVARK_PARALLEL ?? 1) || 1)),
+      // Default-bridge set-ups at once under the shared host lock (src/network/netavark-runs.ts); 1 makes
+      // every run exclusive. 4: netavark mostly waits on its iptables children, so 4 fill 2 cores.
+      netavarkParallel: Math.max(1, Math.min(32, Number(process.env.BERTH_NETAVARK_PARALLEL ?? 4) || 4)),
     },
   };
 }

@@ -99,7 +99,7 @@ export function hostLockAvailable(): boolean {
 
 function lockedArgv(bin: string, args: string[], lock: LockMode): string[] {
   if (!hostLockAvailable()) return [bin, ...args];
-  if (lock.exclusive || !/^[\w.-]{1,15}$/.test(lock.bridge)) return [FLOCK, '-x', '-o', '-w', '60', HOST_LOCK, bin, ...args];
+  if (lock.exclusive || !/^[\w.-]{1,15}$/.test(lock.bridge)) return [FLOCK, '-x', '-o', '-w', '120', HOST_LOCK, bin, ...args];
   // The bridge is checked under the lock: between a check outside it and the run, an exclusive
   // teardown could have removed the bridge and its rules, and two shared runs would then both add them.
   const script = `[ -e "/sys/class/net/$0" ] || exit ${NO_BRIDGE}; exec "$@"`;
