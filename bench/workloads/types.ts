@@ -79,13 +79,15 @@ export async function interleave(ctx: BenchContext, rounds: number, metricIds: s
     if (e.failure) { failed.add(e.name); for (const id of metricIds) ctx.rec.skip(id, e.name, e.failure); }
   }
   for (let round = 0; round < rounds; round++) {
+    // The budget is checked once per round: a round that started runs on both engines, so no row ends
+    // up measured on one side only.
+    if (ctx.outOfTime()) {
+      for (const id of metricIds) ctx.rec.note(id, `stopped after ${round} of ${rounds} rounds: time budget spent`);
+      return;
+    }
     const order = round % 2 === 0 ? ctx.engines : [...ctx.engines].reverse();
     for (const engine of order) {
       if (failed.has(engine.name)) continue;
-      if (ctx.outOfTime()) {
-        for (const id of metricIds) ctx.rec.note(id, `stopped after ${round} of ${rounds} rounds: time budget spent`);
-        return;
-      }
       try {
         await fn(engine, round);
       } catch (err) {

@@ -1,7 +1,6 @@
 // berthd entry point: parse flags, open the engine (recovering containers that outlived a previous
 // berthd), serve the API, and shut down cleanly on SIGINT/SIGTERM. Containers keep running: each is
 // owned by its conmon, not by berthd.
-import './heap-flags.js';
 import type { Server } from 'node:net';
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
