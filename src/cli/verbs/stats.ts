@@ -1,5 +1,5 @@
 // `berth stats`: a live table of running containers' usage (redrawn each second, as docker's), or one
-// snapshot with --no-stream (the daemon answers from its sampler, or after two samples 0.1 s apart).
+// snapshot with --no-stream (the daemon answers from its sampler, or after two samples 0.25 s apart).
 import type { CliContext, VerbSpec } from '../command.js';
 import { ExitError } from '../command.js';
 import { tabwrite } from '../format/tabwriter.js';

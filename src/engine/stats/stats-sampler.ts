@@ -13,13 +13,16 @@ export const SAMPLE_INTERVAL_MS = 1000;
 /** A container stays watched this long after its stats were last asked for. */
 export const WATCH_TTL_MS = 60_000;
 /** A cold one-off answer waits this long between its two samples, so CPU % is still a real figure. */
-export const COLD_GAP_MS = 100;
+export const COLD_GAP_MS = 250;
 
 export async function takeSample(rec: ContainerRecord): Promise<StatsSample> {
-  const [cgroup, systemCpu, networks] = await Promise.all([
-    readCgroupStats(`/berth/${rec.Id}`), systemCpuUsage(),
+  const [cgroup, networks] = await Promise.all([
+    readCgroupStats(`/berth/${rec.Id}`),
     rec.HostConfig.NetworkMode === 'host' ? Promise.resolve({}) : netDevOf(rec.State.Pid),
   ]);
+  // The host's CPU time right after the cgroup's, not beside it: read in parallel, the two could be
+  // milliseconds apart, which skews CPU % over a short window (a busy loop read as 50-76 %).
+  const systemCpu = await systemCpuUsage();
   return { read: new Date(), cgroup, systemCpu, networks, cgroupVersion: cgroupVersion() };
 }
 
