@@ -12,6 +12,11 @@ import type { HostConfig } from '../../model/container.js';
 import { limitsOf, mergeUpdate, normalizeResources, UPDATABLE, type ResourceFields } from './limits-config.js';
 import { validateRestartPolicy, type RestartPolicy } from './restart-policy-config.js';
 
+function processAlive(pid: number): boolean {
+  if (!pid) return false;
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
 export interface UpdateRequest extends ResourceFields { RestartPolicy?: RestartPolicy }
 
 export class UpdateService {
@@ -32,9 +37,17 @@ export class UpdateService {
         policy = validateRestartPolicy(body.RestartPolicy);
         if (hc.AutoRemove && policy.Name !== 'no') throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
       }
-      if (Object.keys(update).length && c.isRunning(rec) && rec.State.Status !== 'restarting') {
+      // The docker CLI sends every resource field, zero for "unchanged": the runtime is asked only when a
+      // limit really changes (`update --restart no` of a crash-looping container must not race its exits).
+      const changed = UPDATABLE.some((k) => JSON.stringify(merged[k] ?? null) !== JSON.stringify((hc as ResourceFields)[k] ?? null));
+      if (changed && c.isRunning(rec) && rec.State.Status !== 'restarting') {
         const rt = runtimeRef(this.opts.config, c.paths, rec.Runtime);
-        await runtimeUpdate(rt.path, ['--root', rt.root, ...rt.args], rec.Id, ociResources(limitsOf(merged)));
+        try {
+          await runtimeUpdate(rt.path, ['--root', rt.root, ...rt.args], rec.Id, ociResources(limitsOf(merged)));
+        } catch (err) {
+          // The process exited meanwhile: as dockerd, the new limits apply at the next start.
+          if (processAlive(rec.State.Pid)) throw err;
+        }
       }
       for (const k of UPDATABLE) if (merged[k] !== undefined) (hc as Record<string, unknown>)[k] = merged[k];
       if (policy) hc.RestartPolicy = policy;
