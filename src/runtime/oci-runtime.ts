@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BerthError, internal } from '../errors.js';
 import { CommandFailed, runCommand } from '../util/run-command.js';
+import { processAlive } from '../util/process-alive.js';
 
 export interface RuntimeRef { path: string; root: string }
 
@@ -75,9 +76,7 @@ export async function runtimeDeleteFast(rt: RuntimeRef & { name: string }, id: s
   let state: RuncState;
   try { state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as RuncState; } catch { await runtimeDelete(rt, id); return; }
   const pid = state.init_process_pid ?? 0;
-  let alive = false;
-  try { if (pid > 0) { process.kill(pid, 0); alive = true; } } catch { /* gone */ }
-  if (alive) { await runtimeDelete(rt, id); return; }
+  if (processAlive(pid)) { await runtimeDelete(rt, id); return; }
   try {
     await Promise.all(Object.values(state.cgroup_paths ?? {}).map((p) => rmdir(p).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import assert from 'node:assert/strict';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DOCKER = '/usr/local/bin/docker';
@@ -133,4 +134,18 @@ export async function startDaemon(extraArgs: string[] = []): Promise<TestDaemon>
       rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs the docker CLI against `d`, asserts it exited 0, and returns its stdout. */
+export function dockerOk(d: TestDaemon, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): string {
+  const r = d.docker(args, { timeoutMs: 90_000, ...opts });
+  assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+/** Runs the docker CLI against `d`, asserts it failed, and returns its stderr. */
+export function dockerFails(d: TestDaemon, args: string[], timeoutMs = 60_000): string {
+  const r = d.docker(args, { timeoutMs });
+  assert.notEqual(r.code, 0, `docker ${args.join(' ')} should fail: ${r.stdout}`);
+  return r.stderr;
 }

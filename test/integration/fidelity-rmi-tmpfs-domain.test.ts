@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { dockerOk, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
 let work: string;
@@ -21,11 +21,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function ok(args: string[]): string {
-  const r = d.docker(args, { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[]): string => dockerOk(d, args, { timeoutMs: 120_000 });
 
 function context(name: string, dockerfile: string): string {
   const dir = join(work, name);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { dockerFails, dockerOk, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
 let work: string;
@@ -21,17 +21,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function ok(args: string[], opts?: { input?: string }): string {
-  const r = d.docker(args, { timeoutMs: 90_000, ...opts });
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], opts?: { input?: string }): string => dockerOk(d, args, opts);
 
-function fails(args: string[]): string {
-  const r = d.docker(args, { timeoutMs: 60_000 });
-  assert.notEqual(r.code, 0, `docker ${args.join(' ')} should fail: ${r.stdout}`);
-  return r.stderr;
-}
+const fails = (args: string[]): string => dockerFails(d, args);
 
 /** A one-file rootfs tar made with the host's tar. */
 function rootfsTar(name: string, content: string): string {

@@ -4,7 +4,7 @@
 // that comes back with a new address, a removed target, and links on a user-defined network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { dockerFails, dockerOk, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
 before(async () => { d = await startDaemon(); });
@@ -13,17 +13,9 @@ after(async () => {
   await d?.stop();
 });
 
-function ok(args: string[]): string {
-  const r = d.docker(args, { timeoutMs: 90_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[]): string => dockerOk(d, args);
 
-function fails(args: string[]): string {
-  const r = d.docker(args, { timeoutMs: 60_000 });
-  assert.notEqual(r.code, 0, `docker ${args.join(' ')} should fail: ${r.stdout}`);
-  return r.stderr;
-}
+const fails = (args: string[]): string => dockerFails(d, args);
 
 const ipOf = (name: string) => ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', name]).trim();
 const shortId = (name: string) => ok(['inspect', '-f', '{{.Id}}', name]).trim().slice(0, 12);

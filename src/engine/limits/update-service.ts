@@ -5,17 +5,13 @@ import { invalidArgument } from '../../errors.js';
 import type { RuntimeEntry } from '../../runtime/runtimes.js';
 import { ociResources } from '../../runtime/cgroups/resources.js';
 import { runtimeUpdate } from '../../runtime/cgroups/update.js';
+import { processAlive } from '../../util/process-alive.js';
 import type { EventBus } from '../../model/events.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { runtimeRef } from '../containers/launch.js';
 import type { HostConfig } from '../../model/container.js';
 import { limitsOf, mergeUpdate, normalizeResources, UPDATABLE, type ResourceFields } from './limits-config.js';
 import { validateRestartPolicy, type RestartPolicy } from './restart-policy-config.js';
-
-function processAlive(pid: number): boolean {
-  if (!pid) return false;
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
 
 export interface UpdateRequest extends ResourceFields { RestartPolicy?: RestartPolicy }
 
